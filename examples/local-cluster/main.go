@@ -20,30 +20,37 @@ import (
 	"github.com/harmony-go/harmony/topology/local"
 )
 
-// Cluster is the deployment: exported through a function so tests can
-// apply exactly what the example applies.
-func Cluster() nats.Cluster[*local.Local] {
-	return nats.Cluster[*local.Local]{
+// portBase puts clients on 14222-14224, routes on 16222-16224 and
+// monitoring on 18222-18224.
+const portBase = 14222
+
+// program is the deployment; tests run it with other ports.
+func program(portBase int) (cli.Program[*local.Local], error) {
+	topo, err := local.New("local-cluster")
+	if err != nil {
+		return cli.Program[*local.Local]{}, err
+	}
+	cluster := nats.Cluster[*local.Local]{
 		ClusterName: "core",
-		PortBase:    14222, // clients 14222-14224, routes 16222-16224, monitoring 18222-18224
+		PortBase:    portBase,
 		Servers:     []nats.Server{{Name: "core-0"}, {Name: "core-1"}, {Name: "core-2"}},
 		JetStream:   &nats.JetStream{MaxMemory: 256 * nats.MiB, MaxFile: 2 * nats.GiB},
 	}
-}
-
-func main() {
-	topo, err := local.New("local-cluster")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(cli.ExitFailed)
-	}
-	cluster := Cluster()
-	os.Exit(cli.RunProgram(context.Background(), cli.Program[*local.Local]{
+	return cli.Program[*local.Local]{
 		Topology: topo,
 		Scores:   []score.Score[*local.Local]{cluster},
 		Summary: func(context.Context) (string, any, error) {
 			urls := cluster.ClientURLs(topo)
 			return "client URLs: " + strings.Join(urls, ","), map[string]any{"clientURLs": urls}, nil
 		},
-	}, os.Args[1:], os.Stdout, os.Stderr))
+	}, nil
+}
+
+func main() {
+	p, err := program(portBase)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(cli.ExitFailed)
+	}
+	os.Exit(cli.RunProgram(context.Background(), p, os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -244,18 +244,28 @@ func (r *run[T]) skip(i int, why string) {
 // skipDependents marks every not-yet-settled score reachable from i as
 // Skipped and returns how many it marked.
 func (r *run[T]) skipDependents(i int) int {
+	type item struct {
+		node int
+		why  string
+	}
 	n := 0
-	stack := append([]int(nil), r.g.dependents[i]...)
 	why := "dependency " + r.scores[i].Name() + " " + string(r.outcomes[i].Status)
+	var stack []item
+	for _, d := range r.g.dependents[i] {
+		stack = append(stack, item{d, why})
+	}
 	for len(stack) > 0 {
-		d := stack[len(stack)-1]
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if r.settled[d] {
+		if r.settled[it.node] {
 			continue
 		}
-		r.skip(d, why)
+		r.skip(it.node, it.why)
 		n++
-		stack = append(stack, r.g.dependents[d]...)
+		next := "dependency " + r.scores[it.node].Name() + " skipped (" + it.why + ")"
+		for _, d := range r.g.dependents[it.node] {
+			stack = append(stack, item{d, next})
+		}
 	}
 	return n
 }

@@ -333,6 +333,18 @@ func (l *Local) stop(ctx context.Context, p *proc, grace time.Duration) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	// The leader thread shows as a zombie while other threads may still
+	// hold the sockets: wait until the process is gone (reaped) before a
+	// restart binds the same ports, for at most a few seconds when it is
+	// not our child and its parent is slow to reap.
+	gone := time.Now().Add(5 * time.Second)
+	for syscall.Kill(p.pid, 0) == nil && time.Now().Before(gone) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	l.logger.Info("stopped nats-server", "deployment", l.name, "server", p.name, "pid", p.pid)
 	p.running = false
 	return nil

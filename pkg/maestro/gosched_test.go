@@ -1,0 +1,5 @@
+package maestro_test
+
+import "runtime"
+
+func runtimeGosched() { runtime.Gosched() }
