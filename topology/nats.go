@@ -45,12 +45,36 @@ type NatsServer struct {
 	// ClientPort is where clients connect.
 	ClientPort int
 	JetStream  bool
+	// Site names the site the server belongs to, for plans and errors.
+	Site string
+	// Diff explains how the server takes this config in place of live
+	// (the config it runs): reload or restart, and what differs. Nil means
+	// every config change restarts the server.
+	Diff func(live []byte) (ConfigDiff, error)
+}
+
+// ConfigDiff is how a running server takes a new config.
+type ConfigDiff struct {
+	// Restart is true when some difference needs a restart; otherwise a
+	// reload (SIGHUP) applies the config in place.
+	Restart bool
+	// Changes name each difference (field, from, to), never secrets.
+	Changes []score.Change
 }
 
 // NamedPort is a port with the name of the field it comes from.
 type NamedPort struct {
 	Name string
 	Port int
+}
+
+// NatsConnector is the capability to open a client connection to servers
+// of the deployment, e.g. to manage JetStream assets.
+type NatsConnector interface {
+	// NatsClientURLs returns the client URLs of the named servers as
+	// recorded by the topology; a server not (yet) deployed is left out.
+	// It does no I/O beyond reading the topology's own state.
+	NatsClientURLs(servers []string) []string
 }
 
 // NatsResult says what ApplyNatsServers did, server by server.

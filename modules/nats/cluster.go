@@ -239,8 +239,8 @@ func (ci clusterInterpret[T]) Preflight(ctx context.Context, _ *inventory.Invent
 
 // fieldErrors turns a *topology.PortsInUseError into field errors.
 func (ci clusterInterpret[T]) fieldErrors(err error) error {
-	var inUse *topology.PortsInUseError
-	if !errors.As(err, &inUse) {
+	inUse, ok := asPortsInUse(err)
+	if !ok {
 		return err
 	}
 	var errs score.ErrorList
@@ -294,4 +294,10 @@ func resultDetails(r topology.NatsResult) map[string]string {
 		return nil
 	}
 	return d
+}
+
+func asPortsInUse(err error) (*topology.PortsInUseError, bool) {
+	var inUse *topology.PortsInUseError
+	ok := errors.As(err, &inUse)
+	return inUse, ok
 }

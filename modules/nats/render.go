@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // ServerConfig is everything the renderer needs to write one server's
@@ -17,6 +18,49 @@ type ServerConfig struct {
 	Tags        []string
 	JetStream   *JetStreamConfig
 	Cluster     *ClusterConfig
+	Gateway     *GatewayConfig
+	// LameDuckGrace, when set, also sets lame_duck_duration to the
+	// server's minimum (30s): rolling restarts use lame-duck mode to hand
+	// RAFT leadership over before a server stops.
+	LameDuckGrace string
+	// SystemAccount names the system account; "" renders no accounts.
+	SystemAccount string
+	Accounts      []AccountConfig
+}
+
+// GatewayConfig is the gateway block: this server's gateway (named after its
+// cluster) and every gateway of the supercluster with its URLs.
+type GatewayConfig struct {
+	Name     string
+	Host     string
+	Port     int
+	Gateways []RemoteGateway
+}
+
+// RemoteGateway is one cluster of the supercluster as gateways see it.
+type RemoteGateway struct {
+	Name string
+	URLs []string
+}
+
+// AccountConfig is one account: its JetStream limits (nil: no JetStream)
+// and its NKey users.
+type AccountConfig struct {
+	Name      string
+	JetStream *AccountJetStreamConfig
+	Users     []UserConfig
+}
+
+// AccountJetStreamConfig holds an account's JetStream limits.
+type AccountJetStreamConfig struct {
+	MaxMemory, MaxFile       int64
+	MaxStreams, MaxConsumers int
+}
+
+// UserConfig is one NKey user: its public key only, never the seed.
+type UserConfig struct {
+	NKey        string
+	Permissions *Permissions
 }
 
 // JetStreamConfig is the server-level JetStream block.
@@ -72,6 +116,55 @@ func Render(cfg ServerConfig) []byte {
 		w.kv("routes", list(routes))
 		w.close()
 	}
+	if g := cfg.Gateway; g != nil {
+		w.open("gateway")
+		w.kv("name", quote(g.Name))
+		w.kv("listen", quote(hostPort(g.Host, g.Port)))
+		w.line("gateways: [")
+		w.depth++
+		for _, r := range g.Gateways {
+			w.line(fmt.Sprintf("{name: %s, urls: %s}", quote(r.Name), list(r.URLs)))
+		}
+		w.depth--
+		w.line("]")
+		w.close()
+	}
+	if cfg.LameDuckGrace != "" {
+		w.kv("lame_duck_duration", quote("30s"))
+		w.kv("lame_duck_grace_period", quote(cfg.LameDuckGrace))
+	}
+	if cfg.SystemAccount != "" {
+		w.kv("system_account", quote(cfg.SystemAccount))
+		w.open("accounts")
+		for _, a := range cfg.Accounts {
+			w.open(a.Name)
+			if js := a.JetStream; js != nil {
+				w.open("jetstream")
+				w.kv("max_memory", strconv.FormatInt(js.MaxMemory, 10))
+				w.kv("max_file", strconv.FormatInt(js.MaxFile, 10))
+				if js.MaxStreams > 0 {
+					w.kv("max_streams", strconv.Itoa(js.MaxStreams))
+				}
+				if js.MaxConsumers > 0 {
+					w.kv("max_consumers", strconv.Itoa(js.MaxConsumers))
+				}
+				w.close()
+			}
+			w.line("users: [")
+			w.depth++
+			for _, u := range a.Users {
+				if u.Permissions == nil {
+					w.line(fmt.Sprintf("{nkey: %s}", quote(u.NKey)))
+					continue
+				}
+				w.line(fmt.Sprintf("{nkey: %s, permissions: %s}", quote(u.NKey), renderPermissions(u.Permissions)))
+			}
+			w.depth--
+			w.line("]")
+			w.close()
+		}
+		w.close()
+	}
 	return w.buf.Bytes()
 }
 
@@ -110,3 +203,33 @@ func (w *confWriter) kv(k, v string) { w.line(fmt.Sprintf("%s: %s", k, v)) }
 func (w *confWriter) open(name string) { w.line(name + " {"); w.depth++ }
 
 func (w *confWriter) close() { w.depth--; w.line("}") }
+
+// renderPermissions writes a permissions map on one line, allow and deny
+// lists sorted so the output is deterministic.
+func renderPermissions(p *Permissions) string {
+	var parts []string
+	rule := func(name string, r Rule) {
+		var sub []string
+		if len(r.Allow) > 0 {
+			sub = append(sub, "allow: "+list(sorted(r.Allow)))
+		}
+		if len(r.Deny) > 0 {
+			sub = append(sub, "deny: "+list(sorted(r.Deny)))
+		}
+		if len(sub) > 0 {
+			parts = append(parts, name+": {"+strings.Join(sub, ", ")+"}")
+		}
+	}
+	rule("publish", p.Publish)
+	rule("subscribe", p.Subscribe)
+	if p.AllowResponses {
+		parts = append(parts, "allow_responses: true")
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func sorted(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}

@@ -29,7 +29,12 @@ func (l *Local) Destroy(ctx context.Context) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	for _, sub := range []string{"servers", "bin"} {
+	for _, name := range l.writtenFiles() {
+		if err := os.Remove(filepath.Join(l.stateDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, sub := range []string{"servers", "bin", manifest} {
 		if err := os.RemoveAll(filepath.Join(l.stateDir, sub)); err != nil {
 			errs = append(errs, err)
 		}

@@ -17,8 +17,9 @@ import (
 
 // Interface guards: the capabilities Local claims.
 var (
-	_ topology.Deployable  = (*Local)(nil)
-	_ topology.NatsServers = (*Local)(nil)
+	_ topology.Deployable    = (*Local)(nil)
+	_ topology.NatsServers   = (*Local)(nil)
+	_ topology.NatsConnector = (*Local)(nil)
 )
 
 // ErrInvalidOption is wrapped by every error of a bad Option.

@@ -33,24 +33,74 @@ func (l *Local) readGroup(group string, servers []topology.NatsServer) groupStat
 	return gs
 }
 
+// change is what a desired server needs: nothing, a start, a reload or a
+// restart, with the differences behind it.
+type change struct {
+	server topology.NatsServer
+	proc   *proc
+	action score.Action // "" when nothing differs
+	diff   topology.ConfigDiff
+}
+
+func (l *Local) classify(servers []topology.NatsServer, gs groupState) ([]change, error) {
+	out := make([]change, 0, len(servers))
+	for _, s := range servers {
+		c := change{server: s, proc: gs.procs[s.Name]}
+		switch {
+		case !c.proc.running:
+			c.action = score.ActionCreate
+		case !bytes.Equal(c.proc.conf, s.Config):
+			c.diff = topology.ConfigDiff{Restart: true}
+			if s.Diff != nil {
+				d, err := s.Diff(c.proc.conf)
+				if err != nil {
+					return nil, fmt.Errorf("server %s: compare config: %w", s.Name, err)
+				}
+				c.diff = d
+			}
+			c.action = score.ActionReload
+			if c.diff.Restart {
+				c.action = score.ActionRestart
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // PlanNatsServers reports, reading only, what ApplyNatsServers would do:
-// create (start) a server that is not running, restart one whose config
-// differs, delete one of the group no longer listed.
+// create (start) a server that is not running, reload or restart one whose
+// config differs (each difference named), delete one of the group no longer
+// listed.
 func (l *Local) PlanNatsServers(ctx context.Context, group string, servers []topology.NatsServer) ([]score.Change, error) {
 	gs := l.readGroup(group, servers)
 	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
 		return nil, &topology.PortsInUseError{Conflicts: c}
 	}
+	cs, err := l.classify(servers, gs)
+	if err != nil {
+		return nil, err
+	}
 	var changes []score.Change
-	for _, s := range servers {
-		p := gs.procs[s.Name]
-		switch {
-		case !p.running:
-			changes = append(changes, score.Change{Action: score.ActionCreate, Target: "server/" + s.Name,
-				Detail: fmt.Sprintf("start nats-server on %s:%d", l.host, s.ClientPort)})
-		case !bytes.Equal(p.conf, s.Config):
-			changes = append(changes, score.Change{Action: score.ActionRestart, Target: "server/" + s.Name,
-				Detail: "config changed"})
+	for _, c := range cs {
+		target := "server/" + c.server.Name
+		where := ""
+		if c.server.Site != "" {
+			where = "site " + c.server.Site + ": "
+		}
+		switch c.action {
+		case score.ActionCreate:
+			changes = append(changes, score.Change{Action: score.ActionCreate, Target: target,
+				Detail: fmt.Sprintf("%sstart nats-server on %s:%d", where, l.host, c.server.ClientPort)})
+		case score.ActionReload, score.ActionRestart:
+			if len(c.diff.Changes) == 0 {
+				changes = append(changes, score.Change{Action: c.action, Target: target, Detail: where + "config changed"})
+			}
+			for _, d := range c.diff.Changes {
+				d.Action, d.Target = c.action, target
+				d.Detail = where + d.Detail
+				changes = append(changes, d)
+			}
 		}
 	}
 	for _, p := range gs.removed {
@@ -60,62 +110,76 @@ func (l *Local) PlanNatsServers(ctx context.Context, group string, servers []top
 	return changes, ctx.Err()
 }
 
-// ApplyNatsServers starts missing servers, restarts changed ones one at a
-// time (each back and healthy before the next), stops servers dropped from
-// the group, and returns when all are healthy. A re-run with nothing changed
-// writes no file and signals no process.
+// ApplyNatsServers starts missing servers (all at once: a JetStream cluster
+// is healthy only once a majority runs), reloads servers whose change allows
+// it (SIGHUP, confirmed by the config digest the server reports), restarts
+// the others one at a time in lame-duck mode (each back and healthy before
+// the next), stops servers dropped from the group, and returns when all are
+// healthy. A re-run with nothing changed writes no file and signals no
+// process.
 func (l *Local) ApplyNatsServers(ctx context.Context, group string, servers []topology.NatsServer) (topology.NatsResult, error) {
 	var res topology.NatsResult
 	gs := l.readGroup(group, servers)
 	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
 		return res, score.Permanent(&topology.PortsInUseError{Conflicts: c})
 	}
-	var toStart, toRestart []topology.NatsServer
-	for _, s := range servers {
-		p := gs.procs[s.Name]
-		switch {
-		case !p.running:
-			toStart = append(toStart, s)
-		case !bytes.Equal(p.conf, s.Config):
-			toRestart = append(toRestart, s)
+	cs, err := l.classify(servers, gs)
+	if err != nil {
+		return res, err
+	}
+	var toStart, toReload, toRestart []change
+	for _, c := range cs {
+		switch c.action {
+		case score.ActionCreate:
+			toStart = append(toStart, c)
+		case score.ActionReload:
+			toReload = append(toReload, c)
+		case score.ActionRestart:
+			toRestart = append(toRestart, c)
 		}
 	}
-	if len(toStart)+len(toRestart)+len(gs.removed) > 0 {
+	if len(toStart)+len(toReload)+len(toRestart)+len(gs.removed) > 0 {
 		if err := l.lock(); err != nil {
 			return res, err
 		}
 	}
-	// Start every missing server before waiting on any: a JetStream
-	// cluster is healthy only once a majority is up.
-	for _, s := range toStart {
-		if err := l.writeServerFiles(group, s); err != nil {
-			return res, fmt.Errorf("server %s: %w", s.Name, err)
+	for _, c := range toStart {
+		if err := l.writeServerFiles(group, c.server); err != nil {
+			return res, fmt.Errorf("server %s: %w", c.server.Name, err)
 		}
-		score.Progress(ctx, "starting server %s", s.Name)
-		if _, err := l.start(s.Name); err != nil {
+		score.Progress(ctx, "starting server %s", c.server.Name)
+		if _, err := l.start(c.server.Name); err != nil {
 			return res, err
 		}
-		res.Started = append(res.Started, s.Name)
+		res.Started = append(res.Started, c.server.Name)
 	}
 	if err := l.waitReady(ctx, servers); err != nil {
 		return res, err
 	}
-	for _, s := range toRestart {
-		p := gs.procs[s.Name]
-		score.Progress(ctx, "restarting server %s (config changed)", s.Name)
-		if err := l.stop(ctx, p, stopGrace); err != nil {
+	if len(toReload) > 0 {
+		score.Progress(ctx, "reloading %d server(s)", len(toReload))
+		if err := l.reload(ctx, group, toReload); err != nil {
 			return res, err
 		}
-		if err := l.writeServerFiles(group, s); err != nil {
-			return res, fmt.Errorf("server %s: %w", s.Name, err)
+		for _, c := range toReload {
+			res.Reloaded = append(res.Reloaded, c.server.Name)
 		}
-		if _, err := l.start(s.Name); err != nil {
+	}
+	for i, c := range toRestart {
+		score.Progress(ctx, "rolling restart %d/%d: server %s (lame duck)", i+1, len(toRestart), c.server.Name)
+		if err := l.lameDuckStop(ctx, c.proc); err != nil {
+			return res, err
+		}
+		if err := l.writeServerFiles(group, c.server); err != nil {
+			return res, fmt.Errorf("server %s: %w", c.server.Name, err)
+		}
+		if _, err := l.start(c.server.Name); err != nil {
 			return res, err
 		}
 		if err := l.waitReady(ctx, servers); err != nil {
 			return res, err
 		}
-		res.Restarted = append(res.Restarted, s.Name)
+		res.Restarted = append(res.Restarted, c.server.Name)
 	}
 	for _, p := range gs.removed {
 		score.Progress(ctx, "stopping server %s (no longer in %s)", p.name, group)
@@ -129,4 +193,15 @@ func (l *Local) ApplyNatsServers(ctx context.Context, group string, servers []to
 	}
 	slices.Sort(res.Started)
 	return res, nil
+}
+
+// NatsClientURLs returns the recorded client URLs of the named servers.
+func (l *Local) NatsClientURLs(servers []string) []string {
+	var out []string
+	for _, name := range servers {
+		if p := l.inspect(name); p.meta != nil {
+			out = append(out, fmt.Sprintf("nats://%s:%d", l.host, p.meta.ClientPort))
+		}
+	}
+	return out
 }

@@ -1,0 +1,549 @@
+package nats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/nats-io/nkeys"
+
+	"github.com/harmony-go/harmony/pkg/inventory"
+	"github.com/harmony-go/harmony/pkg/score"
+	"github.com/harmony-go/harmony/secrets"
+	"github.com/harmony-go/harmony/topology"
+)
+
+// KindSupercluster is the kind of the Supercluster score.
+const KindSupercluster = "nats.supercluster"
+
+// Defaults of a Supercluster.
+const (
+	DefaultSuperclusterPortBase = 24222
+	DefaultStretchedName        = "harmony"
+	DefaultUniqueTag            = "site:"
+	DefaultSystemAccount        = "SYS"
+	// maxSiteServers is how many servers a site may have: each site owns a
+	// block of 10 ports, the last for its stretched-cluster server.
+	maxSiteServers = 9
+)
+
+// Port offsets from a server's client port in a supercluster.
+const (
+	scClusterOffset = 1000
+	scMonitorOffset = 2000
+	scGatewayOffset = 3000
+)
+
+// Supercluster is a multi-site NATS deployment (ADR-0003): one cluster per
+// site, plus one cluster stretched across the sites (one JetStream server
+// per site, tagged "site:<name>", with unique_tag "site:") that holds the
+// HARMONY data, all joined by gateways. Accounts and NKey users are rendered
+// identically on every server; user seeds come from Secrets, and configs
+// hold public keys only.
+type Supercluster[T interface {
+	topology.Topology
+	topology.NatsServers
+}] struct {
+	SuperclusterName string `json:"name"`
+	// PortBase sets every port (DefaultSuperclusterPortBase when zero):
+	// site i's server j listens for clients on base+10*i+j, its
+	// stretched-cluster server on base+10*i+9; routes, monitoring and
+	// gateways are at +1000, +2000 and +3000.
+	PortBase  int        `json:"portBase,omitempty"`
+	Sites     []Site     `json:"sites"`
+	Stretched *Stretched `json:"stretched,omitempty"`
+	// SystemAccount names the system account (DefaultSystemAccount when
+	// empty). It must not have JetStream. Declare it in Accounts to give it
+	// users; otherwise it is rendered with none.
+	SystemAccount string    `json:"systemAccount,omitempty"`
+	Accounts      []Account `json:"accounts"`
+	// Secrets holds the users' NKey seeds (secrets.UserSeedName); seeds
+	// missing there are generated on apply and stored.
+	Secrets *secrets.Store `json:"-"`
+}
+
+// Site is one location: its own cluster of client-facing servers.
+type Site struct {
+	Name string `json:"name"`
+	// Servers is how many servers the site's cluster has (1 when zero).
+	Servers int `json:"servers,omitempty"`
+	// JetStream enables JetStream on the site's servers. They then join the
+	// supercluster's JetStream meta group.
+	JetStream *JetStream `json:"jetstream,omitempty"`
+	Tags      []string   `json:"tags,omitempty"`
+}
+
+// Stretched is the cluster spread over the sites, one JetStream server per
+// site; streams placed in it put each replica on a different site.
+type Stretched struct {
+	// Name of the cluster (DefaultStretchedName when empty).
+	Name      string    `json:"name,omitempty"`
+	JetStream JetStream `json:"jetstream"`
+	// UniqueTag is the tag prefix replicas must differ in
+	// (DefaultUniqueTag). Keep the colon: the server matches a prefix.
+	UniqueTag string `json:"uniqueTag,omitempty"`
+}
+
+// Account is an account declared in every server's config.
+type Account struct {
+	Name      string            `json:"name"`
+	JetStream *AccountJetStream `json:"jetstream,omitempty"`
+	Users     []User            `json:"users,omitempty"`
+}
+
+// AccountJetStream enables JetStream for an account with these limits.
+type AccountJetStream struct {
+	MaxMemory    int64 `json:"maxMemory"`
+	MaxFile      int64 `json:"maxFile"`
+	MaxStreams   int   `json:"maxStreams,omitempty"`
+	MaxConsumers int   `json:"maxConsumers,omitempty"`
+}
+
+// User is an NKey user. Its seed lives in the secret store under
+// secrets.UserSeedName(account, name); Permissions nil allows everything
+// within the account.
+type User struct {
+	Name        string       `json:"name"`
+	Permissions *Permissions `json:"permissions,omitempty"`
+}
+
+// Name returns "nats.supercluster/<name>".
+func (s Supercluster[T]) Name() string { return KindSupercluster + "/" + s.SuperclusterName }
+
+func (s Supercluster[T]) portBase() int {
+	if s.PortBase == 0 {
+		return DefaultSuperclusterPortBase
+	}
+	return s.PortBase
+}
+
+func (s Supercluster[T]) systemAccount() string {
+	if s.SystemAccount == "" {
+		return DefaultSystemAccount
+	}
+	return s.SystemAccount
+}
+
+func (s Supercluster[T]) stretchedName() string {
+	if s.Stretched == nil || s.Stretched.Name == "" {
+		return DefaultStretchedName
+	}
+	return s.Stretched.Name
+}
+
+func (s Supercluster[T]) uniqueTag() string {
+	if s.Stretched == nil || s.Stretched.UniqueTag == "" {
+		return DefaultUniqueTag
+	}
+	return s.Stretched.UniqueTag
+}
+
+// StretchedCluster is the name of the cluster to place site-loss-tolerant
+// streams and buckets in.
+func (s Supercluster[T]) StretchedCluster() string { return s.stretchedName() }
+
+// Validate returns every problem at once.
+func (s Supercluster[T]) Validate() error {
+	var errs score.ErrorList
+	switch {
+	case s.SuperclusterName == "":
+		errs = append(errs, score.Required("name", "a supercluster needs a name"))
+	case !namePattern.MatchString(s.SuperclusterName):
+		errs = append(errs, score.Invalid("name", "use letters, digits, '-' and '_' only"))
+	}
+	if len(s.Sites) < 3 {
+		errs = append(errs, score.Invalid("sites", fmt.Sprintf("%d site(s): a supercluster needs at least 3 sites so that losing one keeps a JetStream majority", len(s.Sites))))
+	}
+	if top := s.portBase() + scGatewayOffset + 10*len(s.Sites); s.PortBase < 0 || top > 65535 {
+		errs = append(errs, score.Invalid("portBase", fmt.Sprintf("ports would run to %d; use a base of at most %d", top, 65535-scGatewayOffset-10*len(s.Sites))))
+	}
+	clusters := map[string]string{s.stretchedName(): "stretched.name"}
+	for i, site := range s.Sites {
+		p := "sites[" + strconv.Itoa(i) + "]"
+		switch {
+		case site.Name == "":
+			errs = append(errs, score.Required(p+".name", "every site needs a name"))
+		case !namePattern.MatchString(site.Name):
+			errs = append(errs, score.Invalid(p+".name", "use letters, digits, '-' and '_' only"))
+		default:
+			if other, dup := clusters[site.Name]; dup {
+				errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also %s (sites and the stretched cluster name gateways)", site.Name, other)))
+			} else {
+				clusters[site.Name] = p + ".name"
+			}
+		}
+		if site.Servers < 0 || site.Servers > maxSiteServers {
+			errs = append(errs, score.Invalid(p+".servers", fmt.Sprintf("must be between 1 and %d", maxSiteServers)))
+		}
+		if js := site.JetStream; js != nil {
+			errs = append(errs, limit(p+".jetstream.maxMemory", js.MaxMemory)...)
+			errs = append(errs, limit(p+".jetstream.maxFile", js.MaxFile)...)
+			if site.servers() < 3 {
+				errs = append(errs, score.Invalid(p+".jetstream", "a site cluster with JetStream needs at least 3 servers (a lone clustered JetStream server cannot start)"))
+			}
+		}
+	}
+	if st := s.Stretched; st == nil {
+		errs = append(errs, score.Required("stretched", "the stretched cluster holds the data that must survive a site loss"))
+	} else {
+		if st.Name != "" && !namePattern.MatchString(st.Name) {
+			errs = append(errs, score.Invalid("stretched.name", "use letters, digits, '-' and '_' only"))
+		}
+		errs = append(errs, limit("stretched.jetstream.maxMemory", st.JetStream.MaxMemory)...)
+		errs = append(errs, limit("stretched.jetstream.maxFile", st.JetStream.MaxFile)...)
+	}
+	errs = append(errs, s.validateAccounts()...)
+	if s.Secrets == nil {
+		errs = append(errs, score.Required("secrets", "a secret store for the users' NKey seeds (secrets.Default)"))
+	}
+	return errs.Err()
+}
+
+func (s Supercluster[T]) validateAccounts() score.ErrorList {
+	var errs score.ErrorList
+	seen := map[string]int{}
+	for i, a := range s.Accounts {
+		p := "accounts[" + strconv.Itoa(i) + "]"
+		switch {
+		case a.Name == "":
+			errs = append(errs, score.Required(p+".name", "every account needs a name"))
+		case !namePattern.MatchString(a.Name):
+			errs = append(errs, score.Invalid(p+".name", "use letters, digits, '-' and '_' only"))
+		default:
+			if j, dup := seen[a.Name]; dup {
+				errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also accounts[%d]", a.Name, j)))
+			}
+			seen[a.Name] = i
+		}
+		if js := a.JetStream; js != nil {
+			if a.Name == s.systemAccount() {
+				errs = append(errs, score.Forbidden(p+".jetstream", "the system account must not have JetStream"))
+			}
+			errs = append(errs, limit(p+".jetstream.maxMemory", js.MaxMemory)...)
+			errs = append(errs, limit(p+".jetstream.maxFile", js.MaxFile)...)
+			if js.MaxStreams < 0 {
+				errs = append(errs, score.Invalid(p+".jetstream.maxStreams", "must not be negative"))
+			}
+			if js.MaxConsumers < 0 {
+				errs = append(errs, score.Invalid(p+".jetstream.maxConsumers", "must not be negative"))
+			}
+		}
+		users := map[string]int{}
+		for j, u := range a.Users {
+			up := p + ".users[" + strconv.Itoa(j) + "]"
+			switch {
+			case u.Name == "":
+				errs = append(errs, score.Required(up+".name", "every user needs a name"))
+			case !namePattern.MatchString(u.Name):
+				errs = append(errs, score.Invalid(up+".name", "use letters, digits, '-' and '_' only"))
+			default:
+				if k, dup := users[u.Name]; dup {
+					errs = append(errs, score.Duplicate(up+".name", fmt.Sprintf("%q is also users[%d]", u.Name, k)))
+				}
+				users[u.Name] = j
+			}
+		}
+	}
+	return errs
+}
+
+func (site Site) servers() int {
+	if site.Servers == 0 {
+		return 1
+	}
+	return site.Servers
+}
+
+// member is one server of the supercluster and where it sits.
+type member struct {
+	name, site, cluster string
+	index               int // port slot: base+index is its client port
+	jetStream           *JetStream
+	tags                []string
+}
+
+func (m member) port(offset, base int) int { return base + offset + m.index }
+
+// members lists every server: each site's servers, then the stretched
+// cluster's server at each site.
+func (s Supercluster[T]) members() []member {
+	var out []member
+	for i, site := range s.Sites {
+		for j := range site.servers() {
+			out = append(out, member{
+				name: site.Name + "-" + strconv.Itoa(j), site: site.Name, cluster: site.Name,
+				index: 10*i + j, jetStream: site.JetStream,
+				tags: append([]string{"site:" + site.Name}, site.Tags...),
+			})
+		}
+	}
+	if s.Stretched != nil {
+		js := s.Stretched.JetStream
+		for i, site := range s.Sites {
+			out = append(out, member{
+				name: s.stretchedName() + "-" + site.Name, site: site.Name, cluster: s.stretchedName(),
+				index: 10*i + maxSiteServers, jetStream: &js,
+				tags: []string{"site:" + site.Name},
+			})
+		}
+	}
+	return out
+}
+
+// ServerNames lists every server of the supercluster.
+func (s Supercluster[T]) ServerNames() []string {
+	var out []string
+	for _, m := range s.members() {
+		out = append(out, m.name)
+	}
+	return out
+}
+
+// SiteServerNames lists the servers of one site (its own cluster and its
+// stretched-cluster server).
+func (s Supercluster[T]) SiteServerNames(site string) []string {
+	var out []string
+	for _, m := range s.members() {
+		if m.site == site {
+			out = append(out, m.name)
+		}
+	}
+	return out
+}
+
+// ClientURLs returns each site's client URLs: the site cluster's servers
+// first, then its stretched-cluster server.
+func (s Supercluster[T]) ClientURLs(t T) map[string][]string {
+	out := map[string][]string{}
+	base := s.portBase()
+	for _, m := range s.members() {
+		out[m.site] = append(out[m.site], "nats://"+hostPort(t.NatsPlacement(m.name).Host, m.port(0, base)))
+	}
+	return out
+}
+
+// userKeys maps account -> user -> NKey public key.
+type userKeys map[string]map[string]string
+
+// keys reads every user's public key from the secret store. With generate
+// set, missing seeds are generated and stored (once; later runs reuse
+// them). Without it (plan), a missing seed gets a throwaway key so the plan
+// can still show the config change, and a "create secret" change.
+func (s Supercluster[T]) keys(ctx context.Context, generate bool) (userKeys, []score.Change, error) {
+	keys := userKeys{}
+	var changes []score.Change
+	for _, a := range s.Accounts {
+		keys[a.Name] = map[string]string{}
+		for _, u := range a.Users {
+			var seed secrets.NKeySeed
+			var err error
+			name := secrets.UserSeedName(a.Name, u.Name)
+			if generate {
+				seed, err = secrets.UserSeed(ctx, s.Secrets, a.Name, u.Name)
+			} else {
+				seed, err = secrets.Get[secrets.NKeySeed](ctx, s.Secrets, name)
+				if errors.Is(err, secrets.ErrNotFound) {
+					changes = append(changes, score.Change{Action: score.ActionCreate, Target: "secret/" + string(name),
+						Detail: "NKey seed of user " + u.Name + " in account " + a.Name + ", generated on apply"})
+					kp, kerr := nkeys.CreateUser()
+					if kerr != nil {
+						return nil, nil, kerr
+					}
+					pub, _ := kp.PublicKey()
+					keys[a.Name][u.Name] = pub
+					continue
+				}
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("user %s of account %s: %w", u.Name, a.Name, err)
+			}
+			pub, err := seed.PublicKey()
+			if err != nil {
+				return nil, nil, fmt.Errorf("user %s of account %s: %w", u.Name, a.Name, err)
+			}
+			keys[a.Name][u.Name] = pub
+		}
+	}
+	return keys, changes, nil
+}
+
+// accounts renders the accounts block, the system account first.
+func (s Supercluster[T]) accounts(keys userKeys) []AccountConfig {
+	sys := s.systemAccount()
+	out := []AccountConfig{{Name: sys}}
+	for _, a := range s.Accounts {
+		ac := AccountConfig{Name: a.Name}
+		if js := a.JetStream; js != nil {
+			ac.JetStream = &AccountJetStreamConfig{MaxMemory: js.MaxMemory, MaxFile: js.MaxFile, MaxStreams: js.MaxStreams, MaxConsumers: js.MaxConsumers}
+		}
+		for _, u := range a.Users {
+			ac.Users = append(ac.Users, UserConfig{NKey: keys[a.Name][u.Name], Permissions: u.Permissions})
+		}
+		if a.Name == sys {
+			out[0] = ac
+			continue
+		}
+		out = append(out, ac)
+	}
+	return out
+}
+
+// userNames maps every public key to "account/user", for naming drift.
+func (keys userKeys) userNames() map[string]string {
+	out := map[string]string{}
+	for acct, users := range keys {
+		for user, pub := range users {
+			out[pub] = acct + "/" + user
+		}
+	}
+	return out
+}
+
+// servers renders every server's config.
+func (s Supercluster[T]) servers(t T, keys userKeys) []topology.NatsServer {
+	base := s.portBase()
+	members := s.members()
+	host := func(m member) string { return t.NatsPlacement(m.name).Host }
+	routes := map[string][]string{}
+	gwURLs := map[string][]string{}
+	var gwOrder []string
+	for _, m := range members {
+		routes[m.cluster] = append(routes[m.cluster], "nats-route://"+hostPort(host(m), m.port(scClusterOffset, base)))
+		if _, ok := gwURLs[m.cluster]; !ok {
+			gwOrder = append(gwOrder, m.cluster)
+		}
+		gwURLs[m.cluster] = append(gwURLs[m.cluster], "nats://"+hostPort(host(m), m.port(scGatewayOffset, base)))
+	}
+	var gateways []RemoteGateway
+	for _, c := range gwOrder {
+		gateways = append(gateways, RemoteGateway{Name: c, URLs: gwURLs[c]})
+	}
+	accounts := s.accounts(keys)
+	names := keys.userNames()
+	out := make([]topology.NatsServer, 0, len(members))
+	for _, m := range members {
+		pl := t.NatsPlacement(m.name)
+		cfg := ServerConfig{
+			Name: m.name, Host: pl.Host,
+			ClientPort: m.port(0, base), MonitorPort: m.port(scMonitorOffset, base),
+			Tags:          m.tags,
+			Gateway:       &GatewayConfig{Name: m.cluster, Host: pl.Host, Port: m.port(scGatewayOffset, base), Gateways: gateways},
+			LameDuckGrace: "2s",
+			SystemAccount: s.systemAccount(),
+			Accounts:      accounts,
+		}
+		ports := []topology.NamedPort{
+			{Name: "client", Port: cfg.ClientPort},
+			{Name: "monitor", Port: cfg.MonitorPort},
+			{Name: "gateway", Port: cfg.Gateway.Port},
+		}
+		if len(routes[m.cluster]) > 1 {
+			cfg.Cluster = &ClusterConfig{Name: m.cluster, Host: pl.Host, Port: m.port(scClusterOffset, base), Routes: routes[m.cluster]}
+			ports = append(ports, topology.NamedPort{Name: "cluster", Port: cfg.Cluster.Port})
+		}
+		if js := m.jetStream; js != nil {
+			cfg.JetStream = &JetStreamConfig{StoreDir: pl.StoreDir, MaxMemory: js.MaxMemory, MaxFile: js.MaxFile, UniqueTag: s.uniqueTag()}
+		}
+		conf := Render(cfg)
+		out = append(out, topology.NatsServer{
+			Name: m.name, Site: m.site, Config: conf, Ports: ports,
+			MonitorPort: cfg.MonitorPort, ClientPort: cfg.ClientPort, JetStream: cfg.JetStream != nil,
+			Diff: func(live []byte) (topology.ConfigDiff, error) { return diffConfig(m.site, live, conf, names) },
+		})
+	}
+	return out
+}
+
+// Interpret returns the supercluster's Interpret.
+func (s Supercluster[T]) Interpret() score.Interpret[T] { return superclusterInterpret[T]{s: s} }
+
+type superclusterInterpret[T interface {
+	topology.Topology
+	topology.NatsServers
+}] struct {
+	s Supercluster[T]
+}
+
+// Preflight reports ports of the supercluster held by other processes,
+// naming the site and the port ("sites[1].ports.gateway").
+func (si superclusterInterpret[T]) Preflight(ctx context.Context, _ *inventory.Inventory, t T) error {
+	keys, _, err := si.s.keys(ctx, false)
+	if err != nil {
+		return err
+	}
+	_, err = t.PlanNatsServers(ctx, si.s.Name(), si.s.servers(t, keys))
+	return si.fieldErrors(err)
+}
+
+func (si superclusterInterpret[T]) fieldErrors(err error) error {
+	inUse, ok := asPortsInUse(err)
+	if !ok {
+		return err
+	}
+	siteIndex := map[string]int{}
+	for i, site := range si.s.Sites {
+		siteIndex[site.Name] = i
+	}
+	var errs score.ErrorList
+	for _, c := range inUse.Conflicts {
+		for _, m := range si.s.members() {
+			if m.name == c.Server {
+				errs = append(errs, score.Conflict(fmt.Sprintf("sites[%d].ports.%s", siteIndex[m.site], c.Name),
+					fmt.Sprintf("server %s needs port %d, which another process holds", m.name, c.Port)))
+			}
+		}
+	}
+	return errs.Err()
+}
+
+func (si superclusterInterpret[T]) Plan(ctx context.Context, _ *inventory.Inventory, t T) (score.Plan, error) {
+	keys, secretChanges, err := si.s.keys(ctx, false)
+	if err != nil {
+		return score.Plan{}, err
+	}
+	changes, err := t.PlanNatsServers(ctx, si.s.Name(), si.s.servers(t, keys))
+	if err != nil {
+		return score.Plan{}, si.fieldErrors(err)
+	}
+	return score.Plan{Score: si.s.Name(), Changes: append(secretChanges, changes...)}, nil
+}
+
+func (si superclusterInterpret[T]) Execute(ctx context.Context, _ *inventory.Inventory, t T) (score.Outcome, error) {
+	keys, _, err := si.s.keys(ctx, true)
+	if err != nil {
+		return score.Outcome{}, err
+	}
+	servers := si.s.servers(t, keys)
+	res, err := t.ApplyNatsServers(ctx, si.s.Name(), servers)
+	if err != nil {
+		return score.Outcome{}, si.fieldErrors(err)
+	}
+	out := score.Outcome{Status: score.Unchanged, Message: fmt.Sprintf("%d sites, %d servers ready", len(si.s.Sites), len(servers)), Details: resultDetails(res)}
+	switch {
+	case len(res.Started) == len(servers):
+		out.Status = score.Created
+	case res.Changed():
+		out.Status = score.Updated
+	}
+	return out, nil
+}
+
+// StretchedKV returns a bucket score for account's data in the
+// supercluster's stretched cluster: three replicas, one per site, managed as
+// user through every server of the supercluster, after the supercluster
+// itself.
+func StretchedKV[T interface {
+	topology.Topology
+	topology.NatsServers
+	topology.NatsConnector
+}](s Supercluster[T], bucket, account, user string) KV[T] {
+	return KV[T]{
+		Bucket: bucket, Replicas: 3, History: 1,
+		Placement: &Placement{Cluster: s.stretchedName()},
+		Account:   account, User: user,
+		Servers:   s.ServerNames(),
+		Requires:  []string{s.Name()},
+		Secrets:   s.Secrets,
+	}
+}
