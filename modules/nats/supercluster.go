@@ -542,8 +542,8 @@ func StretchedKV[T interface {
 		Bucket: bucket, Replicas: 3, History: 1,
 		Placement: &Placement{Cluster: s.stretchedName()},
 		Account:   account, User: user,
-		Servers:   s.ServerNames(),
-		Requires:  []string{s.Name()},
-		Secrets:   s.Secrets,
+		Servers:  s.ServerNames(),
+		Requires: []string{s.Name()},
+		Secrets:  s.Secrets,
 	}
 }
