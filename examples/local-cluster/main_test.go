@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +79,13 @@ func TestLocalClusterLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = runExample(t, p, "--destroy", "--state-dir", stateDir) })
+	t.Cleanup(func() {
+		// t.Context() is already cancelled when cleanups run.
+		var out bytes.Buffer
+		if code := cli.RunProgram(context.Background(), p, []string{"--destroy", "--state-dir", stateDir}, &out, &out); code != cli.ExitOK {
+			t.Errorf("destroy: exit %d: %s", code, out.String())
+		}
+	})
 
 	t.Run("plan on a fresh state dir writes nothing and exits 2", func(t *testing.T) {
 		code, rep := runExample(t, p, "--plan", "--state-dir", stateDir)

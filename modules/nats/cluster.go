@@ -206,9 +206,11 @@ func (c Cluster[T]) servers(t T) []topology.NatsServer {
 		if n > 1 {
 			cfg.Cluster = &ClusterConfig{Name: c.ClusterName, Host: pl.Host, Port: portOf(ports, "clusterPort"), Routes: routes}
 		}
+		conf := Render(cfg)
 		out[i] = topology.NatsServer{
 			Name:        s.Name,
-			Config:      Render(cfg),
+			Config:      conf,
+			Diff:        func(live []byte) (topology.ConfigDiff, error) { return diffConfig(live, conf, nil) },
 			Ports:       ports,
 			MonitorPort: cfg.MonitorPort,
 			ClientPort:  cfg.ClientPort,

@@ -135,9 +135,24 @@ func Render(cfg ServerConfig) []byte {
 	}
 	if cfg.SystemAccount != "" {
 		w.kv("system_account", quote(cfg.SystemAccount))
+		// The JetStream API reaches an account through a service import
+		// from the system account. The server adds it by itself at start,
+		// but a reload of a server without JetStream drops it (nats-server
+		// 2.15.2), leaving the account's clients there with no responders.
+		// Declared here, it survives reloads (ADR-0004).
+		jsAccounts := false
+		for _, a := range cfg.Accounts {
+			jsAccounts = jsAccounts || a.JetStream != nil
+		}
 		w.open("accounts")
 		for _, a := range cfg.Accounts {
 			w.open(a.Name)
+			if a.Name == cfg.SystemAccount && jsAccounts {
+				w.kv("exports", "[{service: "+quote(jsAPISubjects)+"}]")
+			}
+			if a.JetStream != nil {
+				w.kv("imports", "[{service: {account: "+quote(cfg.SystemAccount)+", subject: "+quote(jsAPISubjects)+"}, share: true}]")
+			}
 			if js := a.JetStream; js != nil {
 				w.open("jetstream")
 				w.kv("max_memory", strconv.FormatInt(js.MaxMemory, 10))
@@ -167,6 +182,9 @@ func Render(cfg ServerConfig) []byte {
 	}
 	return w.buf.Bytes()
 }
+
+// jsAPISubjects are the JetStream API subjects the system account serves.
+const jsAPISubjects = "$JS.API.>"
 
 func hostPort(host string, port int) string { return host + ":" + strconv.Itoa(port) }
 

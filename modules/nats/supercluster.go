@@ -389,12 +389,12 @@ func (s Supercluster[T]) accounts(keys userKeys) []AccountConfig {
 	return out
 }
 
-// userNames maps every public key to "account/user", for naming drift.
+// userNames maps every public key to its user's name, for naming drift.
 func (keys userKeys) userNames() map[string]string {
 	out := map[string]string{}
-	for acct, users := range keys {
+	for _, users := range keys {
 		for user, pub := range users {
-			out[pub] = acct + "/" + user
+			out[pub] = user
 		}
 	}
 	return out
@@ -449,7 +449,7 @@ func (s Supercluster[T]) servers(t T, keys userKeys) []topology.NatsServer {
 		out = append(out, topology.NatsServer{
 			Name: m.name, Site: m.site, Config: conf, Ports: ports,
 			MonitorPort: cfg.MonitorPort, ClientPort: cfg.ClientPort, JetStream: cfg.JetStream != nil,
-			Diff: func(live []byte) (topology.ConfigDiff, error) { return diffConfig(m.site, live, conf, names) },
+			Diff: func(live []byte) (topology.ConfigDiff, error) { return diffConfig(live, conf, names) },
 		})
 	}
 	return out
