@@ -377,6 +377,7 @@ func TestSupercluster(t *testing.T) {
 	})
 
 	t.Run("agent permissions", func(t *testing.T) { testAgentPermissions(t, e) })
+	t.Run("bucket replicas and placement change in place", func(t *testing.T) { testBucketChangesInPlace(t, e) })
 	t.Run("reload: add a user and widen a permission", func(t *testing.T) { testReload(t, e) })
 	t.Run("drift: a hand-edited site config is reported and healed", func(t *testing.T) { testDrift(t, e) })
 	t.Run("restart-only change rolls without losing a write", func(t *testing.T) { testRollingRestart(t, e) })

@@ -51,6 +51,12 @@ type KV[T interface {
 	Replicas int     `json:"replicas"`
 	// Placement pins the bucket to a cluster and tags.
 	Placement *Placement `json:"placement,omitempty"`
+	// SurviveSiteLoss asks Validate to refuse a bucket that could not
+	// survive the loss of any one site of Layout: fewer than 3 sites or
+	// replicas, a site holding a majority of the JetStream meta group, or a
+	// placement without one server per site (ADR-0003).
+	SurviveSiteLoss bool    `json:"surviveSiteLoss,omitempty"`
+	Layout          *Layout `json:"layout,omitempty"`
 
 	// Account and User name the NKey user that manages the bucket.
 	Account string `json:"account"`
@@ -114,6 +120,9 @@ func (k KV[T]) Validate() error {
 	}
 	if k.Secrets == nil {
 		errs = append(errs, score.Required("secrets", "the secret store holding the user's NKey seed"))
+	}
+	if k.SurviveSiteLoss {
+		errs = append(errs, siteLossProblems(k.Layout, k.Replicas, k.Placement)...)
 	}
 	return errs.Err()
 }
@@ -194,6 +203,10 @@ func retryJS(ctx context.Context, call func() error) error {
 	delay := 100 * time.Millisecond
 	for {
 		err := call()
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.ErrorCode != errStreamMoveInProgress {
+			return score.Permanent(err) // the server refused the request itself
+		}
 		if err == nil || score.IsPermanent(err) {
 			return err
 		}
@@ -299,16 +312,61 @@ func (ki kvInterpret[T]) Execute(ctx context.Context, _ *inventory.Inventory, t 
 	if len(changes) == 0 {
 		return score.Outcome{Status: score.Unchanged, Message: "bucket " + ki.k.Bucket}, nil
 	}
-	err = retryJS(ctx, func() error {
-		_, err := js.UpdateKeyValue(ctx, cfg)
-		return err
-	})
-	if err != nil {
-		return score.Outcome{}, fmt.Errorf("update bucket in place: %w", err)
+	// The server refuses to move and scale a stream in one update. Growing:
+	// move at the current size, then scale up in the new place. Shrinking:
+	// scale down where it is, then move the smaller group.
+	steps := []jetstream.KeyValueConfig{cfg}
+	if info.Config.Replicas != cfg.Replicas && placementString(info.Config.Placement) != placementString(cfg.Placement) {
+		first := cfg
+		if cfg.Replicas > info.Config.Replicas {
+			first.Replicas = info.Config.Replicas
+		} else {
+			first.Placement = info.Config.Placement
+		}
+		steps = []jetstream.KeyValueConfig{first, cfg}
+	}
+	for i, step := range steps {
+		if i > 0 {
+			score.Progress(ctx, "bucket %s: waiting for its %d replica(s) to be current", ki.k.Bucket, steps[0].Replicas)
+			if err := waitCurrent(ctx, js, "KV_"+ki.k.Bucket, steps[0].Replicas); err != nil {
+				return score.Outcome{}, fmt.Errorf("update bucket in place: %w", err)
+			}
+		}
+		err = retryJS(ctx, func() error {
+			_, err := js.UpdateKeyValue(ctx, step)
+			return err
+		})
+		if err != nil {
+			return score.Outcome{}, fmt.Errorf("update bucket in place: %w", err)
+		}
 	}
 	msg := "bucket " + ki.k.Bucket + " updated in place:"
 	for _, c := range changes {
 		msg += " " + c.Field + " " + c.From + " -> " + c.To
 	}
 	return score.Outcome{Status: score.Updated, Message: msg}, nil
+}
+
+// errStreamMoveInProgress is the server's answer to an update while an
+// earlier placement change still moves the stream: wait and retry.
+const errStreamMoveInProgress jetstream.ErrorCode = 10124
+
+// waitCurrent polls a stream until it has replicas peers, all current.
+func waitCurrent(ctx context.Context, js jetstream.JetStream, stream string, replicas int) error {
+	return retryJS(ctx, func() error {
+		s, err := js.Stream(ctx, stream)
+		if err != nil {
+			return err
+		}
+		c := s.CachedInfo().Cluster
+		if c == nil || c.Leader == "" || len(c.Replicas)+1 != replicas {
+			return fmt.Errorf("stream %s: waiting for %d peers", stream, replicas)
+		}
+		for _, r := range c.Replicas {
+			if !r.Current {
+				return fmt.Errorf("stream %s: replica %s catching up", stream, r.Name)
+			}
+		}
+		return nil
+	})
 }

@@ -532,7 +532,7 @@ func (si superclusterInterpret[T]) Execute(ctx context.Context, _ *inventory.Inv
 // StretchedKV returns a bucket score for account's data in the
 // supercluster's stretched cluster: three replicas, one per site, managed as
 // user through every server of the supercluster, after the supercluster
-// itself.
+// itself, and validated to survive the loss of any one site.
 func StretchedKV[T interface {
 	topology.Topology
 	topology.NatsServers
@@ -540,8 +540,10 @@ func StretchedKV[T interface {
 }](s Supercluster[T], bucket, account, user string) KV[T] {
 	return KV[T]{
 		Bucket: bucket, Replicas: 3, History: 1,
-		Placement: &Placement{Cluster: s.stretchedName()},
-		Account:   account, User: user,
+		Placement:       &Placement{Cluster: s.stretchedName()},
+		SurviveSiteLoss: true,
+		Layout:          s.Layout(),
+		Account:         account, User: user,
 		Servers:  s.ServerNames(),
 		Requires: []string{s.Name()},
 		Secrets:  s.Secrets,

@@ -98,18 +98,18 @@ func problems(err error) []jsonProblem {
 			out = append(out, jsonProblem{Score: scoreName, Path: fe.Path, Type: string(fe.Type), Detail: fe.Detail})
 			return
 		}
-		// Errors wrapped as "<score>: <phase>: ..." name their score.
-		if msg := e.Error(); scoreName == "" {
-			if i := strings.Index(msg, ": "); i > 0 && strings.Contains(msg[:i], "/") {
-				scoreName = msg[:i]
-			}
-		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
+			// A joined error's message starts with its first child's: each
+			// child names its own score.
 			for _, c := range u.Unwrap() {
 				walk(c, scoreName)
 			}
 		case interface{ Unwrap() error }:
+			// Errors wrapped as "<score>: <phase>: ..." name their score.
+			if i := strings.Index(e.Error(), ": "); scoreName == "" && i > 0 && strings.Contains(e.Error()[:i], "/") {
+				scoreName = e.Error()[:i]
+			}
 			walk(u.Unwrap(), scoreName)
 		}
 	}
