@@ -29,9 +29,10 @@ lint: $(STATICCHECK) ## gofmt, go vet and staticcheck (pinned, installed here)
 bench: ## maestro cost per score, and the example's bring-up and re-run times
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./pkg/maestro
 	$(GO) run ./bench/localcluster
+	$(GO) run ./bench/supercluster
 
 example: ## bring up the main example (same as README)
-	$(GO) run ./examples/local-cluster
+	$(GO) run ./examples/local-supercluster
 
 clean: ## remove caches and example state (stops nothing: use --destroy first)
 	rm -rf .cache

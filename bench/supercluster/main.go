@@ -44,8 +44,9 @@ var urls = []string{
 
 func main() {
 	runs := flag.Int("runs", 3, "cold bring-ups of each kind")
+	kills := flag.Int("kills", 5, "site kills to time")
 	flag.Parse()
-	if err := run(*runs); err != nil {
+	if err := run(*runs, *kills); err != nil {
 		fmt.Fprintln(os.Stderr, "supercluster:", err)
 		os.Exit(1)
 	}
@@ -56,12 +57,16 @@ type bench struct {
 	store           *secrets.Store
 }
 
-func run(runs int) error {
+func run(runs, kills int) error {
 	dir, err := os.MkdirTemp("", "harmony-bench-sc-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if os.Getenv("HARMONY_BENCH_KEEP") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Fprintln(os.Stderr, "keeping", dir)
+	}
 	b := &bench{dir: dir, exe: filepath.Join(dir, "local-supercluster"), state: filepath.Join(dir, "state")}
 	if out, err := exec.Command("go", "build", "-o", b.exe, "./examples/local-supercluster").CombinedOutput(); err != nil {
 		return fmt.Errorf("build example: %v\n%s", err, out)
@@ -117,7 +122,9 @@ func run(runs int) error {
 		fmt.Printf("%-44s %5d %10s %10s %10s\n", row.name, len(row.ds), rnd(med(row.ds)), rnd(row.ds[0]), rnd(row.ds[len(row.ds)-1]))
 	}
 	fmt.Printf("harmony overhead over hand-started servers (medians): %+.1f%%\n", 100*(float64(med(cold))/float64(med(hand))-1))
-	return nil
+	losses, err := b.siteLoss(kills)
+	printLoss(losses)
+	return err
 }
 
 func rnd(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -38,9 +38,9 @@ type Local struct {
 	host      string
 
 	mu       sync.Mutex
-	lockFile *os.File          // held from the first change until Close
-	exited   map[int]chan bool // children started by this process, closed on exit
-	binary   string            // the server binary copied into the state dir
+	lockFile *os.File       // held from the first change until Close
+	children map[int]*child // servers started by this process
+	binary   string         // the server binary copied into the state dir
 }
 
 // Option configures a Local.
@@ -73,10 +73,10 @@ func New(deployment string, opts ...Option) (*Local, error) {
 		return nil, fmt.Errorf("%w: deployment name %q: use letters, digits, '.', '-' and '_'", ErrInvalidOption, deployment)
 	}
 	l := &Local{
-		name:   deployment,
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		host:   "127.0.0.1",
-		exited: map[int]chan bool{},
+		name:     deployment,
+		logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		host:     "127.0.0.1",
+		children: map[int]*child{},
 	}
 	if err := l.SetStateDir(""); err != nil {
 		return nil, err

@@ -301,11 +301,11 @@ func (l *Local) start(name string) (int, error) {
 		return 0, fmt.Errorf("start server %s: %w", name, err)
 	}
 	pid := cmd.Process.Pid
-	done := make(chan bool)
+	c := &child{done: make(chan struct{})}
 	l.mu.Lock()
-	l.exited[pid] = done
+	l.children[pid] = c
 	l.mu.Unlock()
-	go func() { _ = cmd.Wait(); close(done) }() // reap, so a dead child is not a zombie
+	go func() { c.err = cmd.Wait(); close(c.done) }() // reap, so a dead child is not a zombie
 	if _, err := writeIfChanged(filepath.Join(dir, "pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
 		_ = cmd.Process.Kill()
 		return 0, err
@@ -388,9 +388,8 @@ func (l *Local) waitReady(ctx context.Context, servers []topology.NatsServer) er
 	for len(pending) > 0 {
 		why := map[string]string{}
 		for name, s := range pending {
-			p := l.inspect(name)
-			if !p.running {
-				return fmt.Errorf("server %s exited: %s", name, l.logTail(name))
+			if err := l.exitedEarly(name); err != nil {
+				return err
 			}
 			ok, reason := healthy(ctx, l.host, s.MonitorPort)
 			if ok {
@@ -434,4 +433,33 @@ func (l *Local) logTail(name string) string {
 		lines = lines[len(lines)-5:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// child is a server process this Local started; done closes when it exits.
+type child struct {
+	done chan struct{}
+	err  error // set before done closes
+}
+
+// exitedEarly returns an error, with the process's exit status and the end
+// of its log, when a server that should be starting is gone. A server this
+// process started is judged by its reaper (no race with /proc while the
+// child execs); an adopted one by its PID.
+func (l *Local) exitedEarly(name string) error {
+	p := l.inspect(name)
+	l.mu.Lock()
+	c := l.children[p.pid]
+	l.mu.Unlock()
+	if c != nil {
+		select {
+		case <-c.done:
+			return fmt.Errorf("server %s exited (%v): %s", name, c.err, l.logTail(name))
+		default:
+			return nil
+		}
+	}
+	if !p.running {
+		return fmt.Errorf("server %s is not running: %s", name, l.logTail(name))
+	}
+	return nil
 }
