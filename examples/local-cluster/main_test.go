@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -130,6 +131,18 @@ func TestLocalClusterLifecycle(t *testing.T) {
 		}
 		if info.Cluster == nil || info.Cluster.Leader == "" || len(info.Cluster.Replicas) != 2 || info.State.Msgs != 1 {
 			t.Fatalf("want an R3 stream with a leader, 2 replicas and 1 message, got %+v %+v", info.Cluster, info.State)
+		}
+	})
+
+	t.Run("every rendered config parses with the real server", func(t *testing.T) {
+		confs, _ := filepath.Glob(filepath.Join(stateDir, "servers", "*", "nats.conf"))
+		if len(confs) != 3 {
+			t.Fatalf("want 3 configs, found %v", confs)
+		}
+		for _, c := range confs {
+			if _, err := server.ProcessConfigFile(c); err != nil {
+				t.Errorf("%s: %v", c, err)
+			}
 		}
 	})
 
