@@ -78,14 +78,23 @@ func (c Cluster[T]) DependsOn() []string { return c.Requires }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
+// checkName reports a missing or malformed name at path (what: "a
+// cluster", "every server", ...); nil when the name is valid.
+func checkName(path, value, what string) *score.FieldError {
+	switch {
+	case value == "":
+		return score.Required(path, what+" needs a name")
+	case !namePattern.MatchString(value):
+		return score.Invalid(path, "use letters, digits, '-' and '_' only, starting with a letter or digit")
+	}
+	return nil
+}
+
 // Validate returns every problem of the score at once.
 func (c Cluster[T]) Validate() error {
 	var errs score.ErrorList
-	switch {
-	case c.ClusterName == "":
-		errs = append(errs, score.Required("name", "a cluster needs a name"))
-	case !namePattern.MatchString(c.ClusterName):
-		errs = append(errs, score.Invalid("name", "use letters, digits, '-' and '_' only, starting with a letter or digit"))
+	if fe := checkName("name", c.ClusterName, "a cluster"); fe != nil {
+		errs = append(errs, fe)
 	}
 	if c.PortBase < 0 || c.PortBase > 65535-monitorPortOffset-len(c.Servers) {
 		errs = append(errs, score.Invalid("portBase", fmt.Sprintf("must be between 1 and %d", 65535-monitorPortOffset-len(c.Servers))))
@@ -97,17 +106,12 @@ func (c Cluster[T]) Validate() error {
 	ports := map[int]string{}
 	for i, s := range c.Servers {
 		p := "servers[" + strconv.Itoa(i) + "]"
-		switch {
-		case s.Name == "":
-			errs = append(errs, score.Required(p+".name", "every server needs a name"))
-		case !namePattern.MatchString(s.Name):
-			errs = append(errs, score.Invalid(p+".name", "use letters, digits, '-' and '_' only, starting with a letter or digit"))
-		default:
-			if j, dup := names[s.Name]; dup {
-				errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also the name of servers[%d]", s.Name, j)))
-			} else {
-				names[s.Name] = i
-			}
+		if fe := checkName(p+".name", s.Name, "every server"); fe != nil {
+			errs = append(errs, fe)
+		} else if j, dup := names[s.Name]; dup {
+			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also the name of servers[%d]", s.Name, j)))
+		} else {
+			names[s.Name] = i
 		}
 		for _, np := range c.ports(i) {
 			fp := p + "." + np.Name

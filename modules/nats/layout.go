@@ -76,24 +76,23 @@ func siteLossProblems(l *Layout, replicas int, p *Placement) score.ErrorList {
 			errs = append(errs, score.Invalid("layout.servers", fmt.Sprintf("site %s holds %d of the %d JetStream servers%s: losing it loses the meta group's quorum (no watch, no new consumer anywhere)", site, n, total, owner)))
 		}
 	}
-	// The placement must be satisfiable with one replica per site.
-	candidates := l.Servers
-	if p != nil && p.Cluster != "" {
-		candidates = nil
-		for _, s := range l.Servers {
-			if s.Cluster == p.Cluster {
-				candidates = append(candidates, s)
-			}
-		}
-		if len(candidates) == 0 {
-			errs = append(errs, score.Invalid("placement.cluster", fmt.Sprintf("no JetStream server%s is in cluster %q", owner, p.Cluster)))
-			return errs
-		}
-	} else {
+	// The placement must be satisfiable with one replica per site, in one
+	// cluster (a stream's replicas never span clusters).
+	if p == nil || p.Cluster == "" {
 		errs = append(errs, score.Required("placement.cluster", "pin the bucket to one cluster stretched across the sites: a stream's replicas all live in one cluster"))
 		return errs
 	}
-	if p != nil && len(p.Tags) > 0 {
+	var candidates []LayoutServer
+	for _, s := range l.Servers {
+		if s.Cluster == p.Cluster {
+			candidates = append(candidates, s)
+		}
+	}
+	if len(candidates) == 0 {
+		errs = append(errs, score.Invalid("placement.cluster", fmt.Sprintf("no JetStream server%s is in cluster %q", owner, p.Cluster)))
+		return errs
+	}
+	if len(p.Tags) > 0 {
 		var tagged []LayoutServer
 		for _, s := range candidates {
 			if hasAll(s.Tags, p.Tags) {

@@ -146,11 +146,8 @@ func (s Supercluster[T]) StretchedCluster() string { return s.stretchedName() }
 // Validate returns every problem at once.
 func (s Supercluster[T]) Validate() error {
 	var errs score.ErrorList
-	switch {
-	case s.SuperclusterName == "":
-		errs = append(errs, score.Required("name", "a supercluster needs a name"))
-	case !namePattern.MatchString(s.SuperclusterName):
-		errs = append(errs, score.Invalid("name", "use letters, digits, '-' and '_' only"))
+	if fe := checkName("name", s.SuperclusterName, "a supercluster"); fe != nil {
+		errs = append(errs, fe)
 	}
 	if len(s.Sites) < 3 {
 		errs = append(errs, score.Invalid("sites", fmt.Sprintf("%d site(s): a supercluster needs at least 3 sites so that losing one keeps a JetStream majority", len(s.Sites))))
@@ -161,17 +158,12 @@ func (s Supercluster[T]) Validate() error {
 	clusters := map[string]string{s.stretchedName(): "stretched.name"}
 	for i, site := range s.Sites {
 		p := "sites[" + strconv.Itoa(i) + "]"
-		switch {
-		case site.Name == "":
-			errs = append(errs, score.Required(p+".name", "every site needs a name"))
-		case !namePattern.MatchString(site.Name):
-			errs = append(errs, score.Invalid(p+".name", "use letters, digits, '-' and '_' only"))
-		default:
-			if other, dup := clusters[site.Name]; dup {
-				errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also %s (sites and the stretched cluster name gateways)", site.Name, other)))
-			} else {
-				clusters[site.Name] = p + ".name"
-			}
+		if fe := checkName(p+".name", site.Name, "every site"); fe != nil {
+			errs = append(errs, fe)
+		} else if other, dup := clusters[site.Name]; dup {
+			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also %s (sites and the stretched cluster name gateways)", site.Name, other)))
+		} else {
+			clusters[site.Name] = p + ".name"
 		}
 		if site.Servers < 0 || site.Servers > maxSiteServers {
 			errs = append(errs, score.Invalid(p+".servers", fmt.Sprintf("must be between 1 and %d", maxSiteServers)))
@@ -187,8 +179,8 @@ func (s Supercluster[T]) Validate() error {
 	if st := s.Stretched; st == nil {
 		errs = append(errs, score.Required("stretched", "the stretched cluster holds the data that must survive a site loss"))
 	} else {
-		if st.Name != "" && !namePattern.MatchString(st.Name) {
-			errs = append(errs, score.Invalid("stretched.name", "use letters, digits, '-' and '_' only"))
+		if fe := checkName("stretched.name", st.Name, "the stretched cluster"); st.Name != "" && fe != nil {
+			errs = append(errs, fe)
 		}
 		errs = append(errs, limit("stretched.jetstream.maxMemory", st.JetStream.MaxMemory)...)
 		errs = append(errs, limit("stretched.jetstream.maxFile", st.JetStream.MaxFile)...)
@@ -205,15 +197,11 @@ func (s Supercluster[T]) validateAccounts() score.ErrorList {
 	seen := map[string]int{}
 	for i, a := range s.Accounts {
 		p := "accounts[" + strconv.Itoa(i) + "]"
-		switch {
-		case a.Name == "":
-			errs = append(errs, score.Required(p+".name", "every account needs a name"))
-		case !namePattern.MatchString(a.Name):
-			errs = append(errs, score.Invalid(p+".name", "use letters, digits, '-' and '_' only"))
-		default:
-			if j, dup := seen[a.Name]; dup {
-				errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also accounts[%d]", a.Name, j)))
-			}
+		if fe := checkName(p+".name", a.Name, "every account"); fe != nil {
+			errs = append(errs, fe)
+		} else if j, dup := seen[a.Name]; dup {
+			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also accounts[%d]", a.Name, j)))
+		} else {
 			seen[a.Name] = i
 		}
 		if js := a.JetStream; js != nil {
@@ -232,15 +220,11 @@ func (s Supercluster[T]) validateAccounts() score.ErrorList {
 		users := map[string]int{}
 		for j, u := range a.Users {
 			up := p + ".users[" + strconv.Itoa(j) + "]"
-			switch {
-			case u.Name == "":
-				errs = append(errs, score.Required(up+".name", "every user needs a name"))
-			case !namePattern.MatchString(u.Name):
-				errs = append(errs, score.Invalid(up+".name", "use letters, digits, '-' and '_' only"))
-			default:
-				if k, dup := users[u.Name]; dup {
-					errs = append(errs, score.Duplicate(up+".name", fmt.Sprintf("%q is also users[%d]", u.Name, k)))
-				}
+			if fe := checkName(up+".name", u.Name, "every user"); fe != nil {
+				errs = append(errs, fe)
+			} else if k, dup := users[u.Name]; dup {
+				errs = append(errs, score.Duplicate(up+".name", fmt.Sprintf("%q is also users[%d]", u.Name, k)))
+			} else {
 				users[u.Name] = j
 			}
 		}

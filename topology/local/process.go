@@ -350,25 +350,39 @@ func (l *Local) stop(ctx context.Context, p *proc, grace time.Duration) error {
 	return nil
 }
 
-// healthy reports whether a server's /healthz says ok (for a JetStream
-// server that includes a known meta leader and current streams).
-func healthy(ctx context.Context, host string, monitorPort int) (bool, string) {
+// monitorGet fetches a path of a server's monitoring endpoint into v and
+// returns the HTTP status.
+func monitorGet(ctx context.Context, host string, monitorPort int, path string, v any) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, strconv.Itoa(monitorPort))+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, strconv.Itoa(monitorPort))+path, nil)
+	if err != nil {
+		return 0, err
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false, "not listening yet"
+		return 0, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode == http.StatusOK {
-		return true, ""
-	}
+	return resp.StatusCode, json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(v)
+}
+
+// healthy reports whether a server's /healthz says ok (for a JetStream
+// server that includes a known meta leader and current streams), and why
+// not.
+func healthy(ctx context.Context, host string, monitorPort int) (bool, string) {
 	var hs struct {
 		Error string `json:"error"`
 	}
-	_ = json.Unmarshal(body, &hs)
+	status, err := monitorGet(ctx, host, monitorPort, "/healthz", &hs)
+	switch {
+	case status == 0:
+		return false, "not listening yet"
+	case status == http.StatusOK:
+		return true, ""
+	case hs.Error == "" && err != nil:
+		return false, err.Error()
+	}
 	return false, hs.Error
 }
 

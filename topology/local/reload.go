@@ -2,12 +2,8 @@ package local
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -57,21 +53,11 @@ func (l *Local) reload(ctx context.Context, group string, cs []change) error {
 
 // configDigest asks a server's /varz which config it runs.
 func configDigest(ctx context.Context, host string, monitorPort int) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, strconv.Itoa(monitorPort))+"/varz", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
 	var v struct {
 		ConfigDigest string `json:"config_digest"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		return "", err
-	}
-	return v.ConfigDigest, nil
+	_, err := monitorGet(ctx, host, monitorPort, "/varz", &v)
+	return v.ConfigDigest, err
 }
 
 // lameDuckStop hands a server's RAFT leadership and clients over before it
