@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -196,6 +198,46 @@ func TestLocalClusterLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("a config changed and reloaded by hand is found and healed", func(t *testing.T) {
+		path := filepath.Join(stateDir, "servers", "core-2", "nats.conf")
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(string(orig), "max_memory_store: 268435456", "max_memory_store: 368435456", 1)
+		if edited == string(orig) {
+			t.Fatal("the config does not hold the expected limit")
+		}
+		if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		varz := fmt.Sprintf("http://127.0.0.1:%d/varz", base+4000+2)
+		before := digest(t, varz)
+		if err := syscall.Kill(testutil.PIDs(t, stateDir)["core-2"], syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		testutil.Eventually(t, 10*time.Second, func() error {
+			if digest(t, varz) == before {
+				return errors.New("core-2 has not reloaded the edit yet")
+			}
+			return nil
+		})
+		// Restore the file: only the running server differs now.
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := runExample(t, p, "--plan", "--state-dir", stateDir); code != cli.ExitChanges {
+			t.Fatalf("plan exit %d: the live drift is not seen", code)
+		}
+		code, rep := runExample(t, p, "--state-dir", stateDir)
+		if code != cli.ExitOK || !slices.Equal(statuses(rep), []string{"nats.cluster/core=updated"}) {
+			t.Fatalf("heal: exit %d, outcomes %v, error %s", code, statuses(rep), rep.Error)
+		}
+		if code, _ := runExample(t, p, "--plan", "--state-dir", stateDir); code != cli.ExitOK {
+			t.Errorf("plan after heal: exit %d", code)
+		}
+	})
+
 	t.Run("destroy leaves no process and no state dir; twice is fine", func(t *testing.T) {
 		pids := testutil.PIDs(t, stateDir)
 		code, _ := runExample(t, p, "--destroy", "--state-dir", stateDir)
@@ -253,4 +295,21 @@ func TestBadInputStartsNothing(t *testing.T) {
 			t.Fatalf("%v: bad input wrote %s", mode, stateDir)
 		}
 	}
+}
+
+// digest reads the config digest a server reports on /varz.
+func digest(t *testing.T, varz string) string {
+	t.Helper()
+	resp, err := http.Get(varz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		ConfigDigest string `json:"config_digest"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v.ConfigDigest
 }

@@ -42,13 +42,21 @@ type change struct {
 	diff   topology.ConfigDiff
 }
 
-func (l *Local) classify(servers []topology.NatsServer, gs groupState) ([]change, error) {
+func (l *Local) classify(ctx context.Context, servers []topology.NatsServer, gs groupState) ([]change, error) {
 	out := make([]change, 0, len(servers))
 	for _, s := range servers {
 		c := change{server: s, proc: gs.procs[s.Name]}
 		switch {
 		case !c.proc.running:
 			c.action = score.ActionCreate
+		case bytes.Equal(c.proc.conf, s.Config):
+			// The file is right; is it what the server runs? A config
+			// reloaded by hand and then restored differs from the file.
+			// What it runs is unknown, so only a restart surely heals it.
+			if d := l.liveDrift(ctx, s); d != "" {
+				c.action = score.ActionRestart
+				c.diff = topology.ConfigDiff{Restart: true, Changes: []score.Change{{Field: "config", Detail: d}}}
+			}
 		case !bytes.Equal(c.proc.conf, s.Config):
 			c.diff = topology.ConfigDiff{Restart: true}
 			if s.Diff != nil {
@@ -77,7 +85,7 @@ func (l *Local) PlanNatsServers(ctx context.Context, group string, servers []top
 	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
 		return nil, &topology.PortsInUseError{Conflicts: c}
 	}
-	cs, err := l.classify(servers, gs)
+	cs, err := l.classify(ctx, servers, gs)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +131,7 @@ func (l *Local) ApplyNatsServers(ctx context.Context, group string, servers []to
 	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
 		return res, score.Permanent(&topology.PortsInUseError{Conflicts: c})
 	}
-	cs, err := l.classify(servers, gs)
+	cs, err := l.classify(ctx, servers, gs)
 	if err != nil {
 		return res, err
 	}

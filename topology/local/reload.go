@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats-server/v2/conf"
 
 	"github.com/harmony-go/harmony/pkg/score"
+	"github.com/harmony-go/harmony/topology"
 )
 
 // reload writes each server's new config, signals SIGHUP, and waits until
@@ -49,6 +50,21 @@ func (l *Local) reload(ctx context.Context, group string, cs []change) error {
 		}
 	}
 	return nil
+}
+
+// liveDrift compares the digest of the config a running server reports
+// with its config file's; it returns why they differ, or "" when the server
+// runs its file (or cannot be asked: readiness reports that).
+func (l *Local) liveDrift(ctx context.Context, s topology.NatsServer) string {
+	live, err := configDigest(ctx, l.host, s.MonitorPort)
+	if err != nil || live == "" {
+		return ""
+	}
+	_, file, err := conf.ParseFileWithChecksDigest(filepath.Join(l.serverDir(s.Name), "nats.conf"))
+	if err != nil || file == live {
+		return ""
+	}
+	return "the server runs a config other than its file (changed and reloaded by hand?)"
 }
 
 // configDigest asks a server's /varz which config it runs.
