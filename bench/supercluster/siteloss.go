@@ -47,12 +47,7 @@ func (b *bench) siteLoss(kills int) ([]lossResult, error) {
 	}
 	var out []lossResult
 	for i := range kills {
-		leader, err := streamLeader(ctx, ajs)
-		if err != nil {
-			return nil, err
-		}
-		site := strings.TrimPrefix(leader, "harmony-")
-		r, err := b.killOnce(ctx, site, i)
+		r, err := b.killOnce(ctx, ajs, i)
 		if err != nil {
 			return nil, err
 		}
@@ -67,8 +62,8 @@ func (b *bench) siteLoss(kills int) ([]lossResult, error) {
 	return out, nil
 }
 
-func (b *bench) killOnce(ctx context.Context, site string, run int) (lossResult, error) {
-	r := lossResult{site: site}
+func (b *bench) killOnce(ctx context.Context, ajs jetstream.JetStream, run int) (lossResult, error) {
+	var r lossResult
 	nc, err := nats.Connect(ctx, urls, b.store, "HARMONY", "agent")
 	if err != nil {
 		return r, err
@@ -114,6 +109,12 @@ func (b *bench) killOnce(ctx context.Context, site string, run int) (lossResult,
 		}
 	}()
 	time.Sleep(time.Second) // writes flowing before the kill
+	leader, err := streamLeader(ctx, ajs)
+	if err != nil {
+		return r, err
+	}
+	site := strings.TrimPrefix(leader, "harmony-")
+	r.site = site
 	mu.Lock()
 	killedAt = time.Now()
 	mu.Unlock()
@@ -206,6 +207,9 @@ func printLoss(rs []lossResult) {
 	}
 	slices.Sort(ds)
 	fmt.Printf("\nsite loss: SIGKILL of every process of the stream leader's site (%d kills, sites %s)\n", len(rs), strings.Join(sites, ","))
+	for i, r := range rs {
+		fmt.Printf("  kill %d: site %s (stream leader's), first acknowledged put after %s, %d acknowledged, %d lost\n", i+1, r.site, rnd(r.toFirstAck), r.acked, r.lost)
+	}
 	fmt.Printf("%-34s %10s %10s %10s\n", "", "median", "best", "worst")
 	fmt.Printf("%-34s %10s %10s %10s\n", "kill -> first acknowledged put", rnd(ds[len(ds)/2]), rnd(ds[0]), rnd(ds[len(ds)-1]))
 	fmt.Printf("acknowledged writes %d, lost %d, not acknowledged (client retries) %d\n", acked, lost, un)
