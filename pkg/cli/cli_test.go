@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/harmony-go/harmony/pkg/cli"
@@ -22,7 +23,23 @@ import (
 type memTopo struct {
 	stateDir  string
 	destroyed int
+	mu        sync.Mutex // scores apply in parallel
 	applied   map[string]bool
+}
+
+// apply marks key applied and reports whether it already was.
+func (m *memTopo) apply(key string) (was bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	was = m.applied[key]
+	m.applied[key] = true
+	return was
+}
+
+func (m *memTopo) has(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.applied[key]
 }
 
 func (m *memTopo) Name() string                      { return "mem" }
@@ -40,7 +57,7 @@ func (w want) Name() string                         { return "mem.key/" + w.key 
 func (w want) Validate() error                      { return nil }
 func (w want) Interpret() score.Interpret[*memTopo] { return w }
 func (w want) Plan(_ context.Context, _ *inventory.Inventory, m *memTopo) (score.Plan, error) {
-	if m.applied[w.key] {
+	if m.has(w.key) {
 		return score.Plan{}, nil
 	}
 	return score.Plan{Changes: []score.Change{{Action: score.ActionCreate, Target: "key/" + w.key}}}, nil
@@ -49,10 +66,9 @@ func (w want) Execute(_ context.Context, _ *inventory.Inventory, m *memTopo) (sc
 	if w.err != nil {
 		return score.Outcome{}, w.err
 	}
-	if m.applied[w.key] {
+	if m.apply(w.key) {
 		return score.Outcome{Status: score.Unchanged}, nil
 	}
-	m.applied[w.key] = true
 	return score.Outcome{Status: score.Created}, nil
 }
 
