@@ -50,7 +50,8 @@ func Dir() (string, error) {
 //     directory holds secrets; its passphrase is asked on the terminal, or
 //     the error names HARMONY_KEYRING_PASSPHRASE.
 //  5. [PlainFile] in [Dir]/plain: the writable backend when none of 2-4
-//     applies, announced once on the notices writer (standard error) with
+//     applies, announced on the notices writer (standard error), when a
+//     secret is first written there, with
 //     how to switch to the encrypted file; otherwise only read, when it
 //     holds secrets, so values written there before a switch keep being
 //     found (they are not moved).

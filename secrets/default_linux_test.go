@@ -106,9 +106,12 @@ func TestDefaultStoreHeadless(t *testing.T) {
 		t.Fatalf("seed file mode %04o, want 0600", perm)
 	}
 
-	pk2, _ := run()
+	pk2, stderr2 := run()
 	if pk2 != pk1 {
 		t.Fatalf("second run used public key %s, first %s", pk2, pk1)
+	}
+	if strings.Contains(stderr2, "unencrypted") {
+		t.Fatalf("the fallback is announced when a secret is first written there, not on every read; second run's stderr:\n%s", stderr2)
 	}
 }
 

@@ -49,7 +49,8 @@
 //     Service, KWallet) if one answers a short non-interactive probe;
 //  4. the encrypted file if it already holds secrets (passphrase prompted);
 //  5. otherwise owner-only plain files ([PlainFile], mode 0600, the way nsc
-//     keeps NKeys), announced once on standard error with how to switch to
+//     keeps NKeys), announced on standard error when a secret is first
+//     written there, with how to switch to
 //     the encrypted file. A fresh headless host thus runs without a prompt
 //     or a variable, at the cost of secrets readable by root and backups.
 //

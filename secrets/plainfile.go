@@ -105,7 +105,9 @@ func checkPrivate(f *os.File) error {
 }
 
 // announced wraps the backend [Default] falls back to, printing notice to w
-// the first time a secret is read or written through it.
+// the first time a secret is written through it: a host that starts keeping
+// secrets unencrypted is told once, and later runs that only read them stay
+// quiet.
 type announced struct {
 	Backend
 	once   sync.Once
@@ -115,11 +117,6 @@ type announced struct {
 
 func (a *announced) announce() {
 	a.once.Do(func() { _, _ = io.WriteString(a.w, a.notice) })
-}
-
-func (a *announced) Load(ctx context.Context, name Name) ([]byte, error) {
-	a.announce()
-	return a.Backend.Load(ctx, name)
 }
 
 func (a *announced) Save(ctx context.Context, name Name, data []byte) error {
