@@ -90,6 +90,19 @@ func checkName(path, value, what string) *score.FieldError {
 	return nil
 }
 
+// checkUnique is checkName plus uniqueness: seen maps the names met so far
+// to where they stand ("servers[0]"); a new valid name is recorded at at.
+func checkUnique(path, value, what string, seen map[string]string, at string) *score.FieldError {
+	if fe := checkName(path, value, what); fe != nil {
+		return fe
+	}
+	if other, dup := seen[value]; dup {
+		return score.Duplicate(path, fmt.Sprintf("%q is also %s", value, other))
+	}
+	seen[value] = at
+	return nil
+}
+
 // Validate returns every problem of the score at once.
 func (c Cluster[T]) Validate() error {
 	var errs score.ErrorList
@@ -102,16 +115,12 @@ func (c Cluster[T]) Validate() error {
 	if len(c.Servers) == 0 {
 		errs = append(errs, score.Required("servers", "a cluster needs at least one server"))
 	}
-	names := map[string]int{}
+	names := map[string]string{}
 	ports := map[int]string{}
 	for i, s := range c.Servers {
 		p := "servers[" + strconv.Itoa(i) + "]"
-		if fe := checkName(p+".name", s.Name, "every server"); fe != nil {
+		if fe := checkUnique(p+".name", s.Name, "every server", names, "the name of "+p); fe != nil {
 			errs = append(errs, fe)
-		} else if j, dup := names[s.Name]; dup {
-			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also the name of servers[%d]", s.Name, j)))
-		} else {
-			names[s.Name] = i
 		}
 		for _, np := range c.ports(i) {
 			fp := p + "." + np.Name
@@ -274,15 +283,21 @@ func (ci clusterInterpret[T]) Execute(ctx context.Context, _ *inventory.Inventor
 	if err != nil {
 		return score.Outcome{}, ci.fieldErrors(err)
 	}
-	out := score.Outcome{Score: ci.c.Name(), Status: score.Unchanged, Message: fmt.Sprintf("%d servers ready", len(ci.c.Servers))}
+	return serversOutcome(res, len(ci.c.Servers), fmt.Sprintf("%d servers ready", len(ci.c.Servers))), nil
+}
+
+// serversOutcome says what ApplyNatsServers did to a score's total servers:
+// created when it started all of them and stopped none, updated when it
+// changed anything, unchanged otherwise.
+func serversOutcome(res topology.NatsResult, total int, msg string) score.Outcome {
+	out := score.Outcome{Status: score.Unchanged, Message: msg, Details: resultDetails(res)}
 	switch {
-	case len(res.Started) == len(ci.c.Servers) && len(res.Stopped) == 0:
+	case len(res.Started) == total && len(res.Stopped) == 0:
 		out.Status = score.Created
 	case res.Changed():
 		out.Status = score.Updated
 	}
-	out.Details = resultDetails(res)
-	return out, nil
+	return out
 }
 
 func resultDetails(r topology.NatsResult) map[string]string {

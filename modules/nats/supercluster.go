@@ -155,15 +155,12 @@ func (s Supercluster[T]) Validate() error {
 	if top := s.portBase() + scGatewayOffset + 10*len(s.Sites); s.PortBase < 0 || top > 65535 {
 		errs = append(errs, score.Invalid("portBase", fmt.Sprintf("ports would run to %d; use a base of at most %d", top, 65535-scGatewayOffset-10*len(s.Sites))))
 	}
-	clusters := map[string]string{s.stretchedName(): "stretched.name"}
+	// Sites and the stretched cluster name the gateways: all must differ.
+	clusters := map[string]string{s.stretchedName(): "the stretched cluster's name"}
 	for i, site := range s.Sites {
 		p := "sites[" + strconv.Itoa(i) + "]"
-		if fe := checkName(p+".name", site.Name, "every site"); fe != nil {
+		if fe := checkUnique(p+".name", site.Name, "every site", clusters, p+".name"); fe != nil {
 			errs = append(errs, fe)
-		} else if other, dup := clusters[site.Name]; dup {
-			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also %s (sites and the stretched cluster name gateways)", site.Name, other)))
-		} else {
-			clusters[site.Name] = p + ".name"
 		}
 		if site.Servers < 0 || site.Servers > maxSiteServers {
 			errs = append(errs, score.Invalid(p+".servers", fmt.Sprintf("must be between 1 and %d", maxSiteServers)))
@@ -194,15 +191,11 @@ func (s Supercluster[T]) Validate() error {
 
 func (s Supercluster[T]) validateAccounts() score.ErrorList {
 	var errs score.ErrorList
-	seen := map[string]int{}
+	seen := map[string]string{}
 	for i, a := range s.Accounts {
 		p := "accounts[" + strconv.Itoa(i) + "]"
-		if fe := checkName(p+".name", a.Name, "every account"); fe != nil {
+		if fe := checkUnique(p+".name", a.Name, "every account", seen, p); fe != nil {
 			errs = append(errs, fe)
-		} else if j, dup := seen[a.Name]; dup {
-			errs = append(errs, score.Duplicate(p+".name", fmt.Sprintf("%q is also accounts[%d]", a.Name, j)))
-		} else {
-			seen[a.Name] = i
 		}
 		if js := a.JetStream; js != nil {
 			if a.Name == s.systemAccount() {
@@ -217,15 +210,11 @@ func (s Supercluster[T]) validateAccounts() score.ErrorList {
 				errs = append(errs, score.Invalid(p+".jetstream.maxConsumers", "must not be negative"))
 			}
 		}
-		users := map[string]int{}
+		users := map[string]string{}
 		for j, u := range a.Users {
 			up := p + ".users[" + strconv.Itoa(j) + "]"
-			if fe := checkName(up+".name", u.Name, "every user"); fe != nil {
+			if fe := checkUnique(up+".name", u.Name, "every user", users, up); fe != nil {
 				errs = append(errs, fe)
-			} else if k, dup := users[u.Name]; dup {
-				errs = append(errs, score.Duplicate(up+".name", fmt.Sprintf("%q is also users[%d]", u.Name, k)))
-			} else {
-				users[u.Name] = j
 			}
 		}
 	}
@@ -503,14 +492,7 @@ func (si superclusterInterpret[T]) Execute(ctx context.Context, _ *inventory.Inv
 	if err != nil {
 		return score.Outcome{}, si.fieldErrors(err)
 	}
-	out := score.Outcome{Status: score.Unchanged, Message: fmt.Sprintf("%d sites, %d servers ready", len(si.s.Sites), len(servers)), Details: resultDetails(res)}
-	switch {
-	case len(res.Started) == len(servers):
-		out.Status = score.Created
-	case res.Changed():
-		out.Status = score.Updated
-	}
-	return out, nil
+	return serversOutcome(res, len(servers), fmt.Sprintf("%d sites, %d servers ready", len(si.s.Sites), len(servers))), nil
 }
 
 // StretchedKV returns a bucket score for account's data in the

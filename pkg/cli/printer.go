@@ -86,34 +86,36 @@ func indentErr(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "\n  ")
 }
 
-// problems lists the field errors inside err with the score they belong to.
+// problems lists the field errors inside err with the score each belongs
+// to: maestro wraps every score's error as "<kind/name>: <phase>: ...".
 func problems(err error) []jsonProblem {
 	var out []jsonProblem
-	var walk func(e error, scoreName string)
-	walk = func(e error, scoreName string) {
-		if e == nil {
-			return
-		}
-		if fe, ok := e.(*score.FieldError); ok {
-			out = append(out, jsonProblem{Score: scoreName, Path: fe.Path, Type: string(fe.Type), Detail: fe.Detail})
-			return
-		}
-		switch u := e.(type) {
-		case interface{ Unwrap() []error }:
-			// A joined error's message starts with its first child's: each
-			// child names its own score.
-			for _, c := range u.Unwrap() {
-				walk(c, scoreName)
-			}
-		case interface{ Unwrap() error }:
-			// Errors wrapped as "<score>: <phase>: ..." name their score.
-			if i := strings.Index(e.Error(), ": "); scoreName == "" && i > 0 && strings.Contains(e.Error()[:i], "/") {
-				scoreName = e.Error()[:i]
-			}
-			walk(u.Unwrap(), scoreName)
+	add := func(name string, e error) {
+		for _, fe := range score.FieldErrors(e) {
+			out = append(out, jsonProblem{Score: name, Path: fe.Path, Type: string(fe.Type), Detail: fe.Detail})
 		}
 	}
-	walk(err, "")
+	var walk func(e error) bool
+	walk = func(e error) (found bool) {
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			// A joined error's message starts with its first child's:
+			// each child names its own score.
+			for _, c := range u.Unwrap() {
+				found = walk(c) || found
+			}
+		case interface{ Unwrap() error }:
+			if i := strings.Index(e.Error(), ": "); i > 0 && strings.Contains(e.Error()[:i], "/") {
+				add(e.Error()[:i], e)
+				return true
+			}
+			return walk(u.Unwrap())
+		}
+		return found
+	}
+	if err != nil && !walk(err) {
+		add("", err)
+	}
 	return out
 }
 
