@@ -23,7 +23,6 @@ import (
 
 	"github.com/harmony-go/harmony/internal/testutil"
 	"github.com/harmony-go/harmony/pkg/cli"
-	"github.com/harmony-go/harmony/pkg/score"
 	"github.com/harmony-go/harmony/topology/local"
 )
 
@@ -34,42 +33,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type report struct {
-	Outcomes []score.Outcome `json:"outcomes"`
-	Summary  struct {
-		ClientURLs []string `json:"clientURLs"`
-	} `json:"summary"`
-	Error    string `json:"error"`
-	Problems []struct {
-		Score, Path, Type, Detail string
-	} `json:"problems"`
-}
-
 // runExample runs the example's program with args plus --output json and
-// returns the exit code and the last line (the report).
-func runExample(t *testing.T, p cli.Program[*local.Local], args ...string) (int, report) {
+// returns the exit code and the report.
+func runExample(t *testing.T, p cli.Program[*local.Local], args ...string) (int, testutil.Report) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := cli.RunProgram(t.Context(), p, append(args, "--output", "json"), &stdout, &stderr)
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	var rep report
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
-		t.Fatalf("last line is not a JSON report: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	for _, l := range lines {
-		if !json.Valid([]byte(l)) {
-			t.Errorf("stdout line is not JSON: %q", l)
-		}
-	}
+	code, rep, _ := testutil.RunJSON(t, t.Context(), p, args...)
 	return code, rep
-}
-
-func statuses(rep report) []string {
-	var out []string
-	for _, o := range rep.Outcomes {
-		out = append(out, o.Score+"="+string(o.Status))
-	}
-	return out
 }
 
 func TestLocalClusterLifecycle(t *testing.T) {
@@ -103,10 +72,16 @@ func TestLocalClusterLifecycle(t *testing.T) {
 	var urls []string
 	t.Run("bring-up gives a JetStream cluster a standard client can use", func(t *testing.T) {
 		code, rep := runExample(t, p, "--state-dir", stateDir)
-		if code != cli.ExitOK || !slices.Equal(statuses(rep), []string{"nats.cluster/core=created"}) {
-			t.Fatalf("exit %d, outcomes %v, error %s", code, statuses(rep), rep.Error)
+		if code != cli.ExitOK || !slices.Equal(rep.Statuses(), []string{"nats.cluster/core=created"}) {
+			t.Fatalf("exit %d, outcomes %v, error %s", code, rep.Statuses(), rep.Error)
 		}
-		urls = rep.Summary.ClientURLs
+		var summary struct {
+			ClientURLs []string `json:"clientURLs"`
+		}
+		if err := json.Unmarshal(rep.Summary, &summary); err != nil {
+			t.Fatal(err)
+		}
+		urls = summary.ClientURLs
 		if len(urls) != 3 {
 			t.Fatalf("want 3 client URLs, got %v", urls)
 		}
@@ -155,8 +130,8 @@ func TestLocalClusterLifecycle(t *testing.T) {
 			t.Fatalf("state dir incomplete: pids %v, %d files", pids, len(times))
 		}
 		code, rep := runExample(t, p, "--state-dir", stateDir)
-		if code != cli.ExitOK || !slices.Equal(statuses(rep), []string{"nats.cluster/core=unchanged"}) {
-			t.Fatalf("exit %d, outcomes %v", code, statuses(rep))
+		if code != cli.ExitOK || !slices.Equal(rep.Statuses(), []string{"nats.cluster/core=unchanged"}) {
+			t.Fatalf("exit %d, outcomes %v", code, rep.Statuses())
 		}
 		if after := testutil.PIDs(t, stateDir); fmt.Sprint(after) != fmt.Sprint(pids) {
 			t.Errorf("PIDs changed: %v -> %v", pids, after)
@@ -189,8 +164,8 @@ func TestLocalClusterLifecycle(t *testing.T) {
 			return nil
 		})
 		code, rep := runExample(t, p, "--state-dir", stateDir)
-		if code != cli.ExitOK || !slices.Equal(statuses(rep), []string{"nats.cluster/core=updated"}) {
-			t.Fatalf("exit %d, outcomes %v, error %s", code, statuses(rep), rep.Error)
+		if code != cli.ExitOK || !slices.Equal(rep.Statuses(), []string{"nats.cluster/core=updated"}) {
+			t.Fatalf("exit %d, outcomes %v, error %s", code, rep.Statuses(), rep.Error)
 		}
 		after := testutil.PIDs(t, stateDir)
 		if after["core-0"] != pids["core-0"] || after["core-1"] == pids["core-1"] || !testutil.Alive(after["core-1"]) {
@@ -230,8 +205,8 @@ func TestLocalClusterLifecycle(t *testing.T) {
 			t.Fatalf("plan exit %d: the live drift is not seen", code)
 		}
 		code, rep := runExample(t, p, "--state-dir", stateDir)
-		if code != cli.ExitOK || !slices.Equal(statuses(rep), []string{"nats.cluster/core=updated"}) {
-			t.Fatalf("heal: exit %d, outcomes %v, error %s", code, statuses(rep), rep.Error)
+		if code != cli.ExitOK || !slices.Equal(rep.Statuses(), []string{"nats.cluster/core=updated"}) {
+			t.Fatalf("heal: exit %d, outcomes %v, error %s", code, rep.Statuses(), rep.Error)
 		}
 		if code, _ := runExample(t, p, "--plan", "--state-dir", stateDir); code != cli.ExitOK {
 			t.Errorf("plan after heal: exit %d", code)

@@ -40,8 +40,8 @@ func testBucketChangesInPlace(t *testing.T, e *env) {
 	scratch.Placement = &nats.Placement{Cluster: "harmony"}
 	e.scores[len(e.scores)-1] = scratch
 	code, rep := e.plan(t)
-	if plan := fmtChanges(rep.changes()); code != 2 || !strings.Contains(plan, "replicas 1 -> 3") || !strings.Contains(plan, "placement cluster=harmony tags=[site:a] -> cluster=harmony") {
-		t.Fatalf("plan exit %d, changes %s", code, fmtChanges(rep.changes()))
+	if plan := fmtChanges(rep.Changes()); code != 2 || !strings.Contains(plan, "replicas 1 -> 3") || !strings.Contains(plan, "placement cluster=harmony tags=[site:a] -> cluster=harmony") {
+		t.Fatalf("plan exit %d, changes %s", code, fmtChanges(rep.Changes()))
 	}
 	rep = e.apply(t)
 	if got := rep.Outcomes[len(rep.Outcomes)-1]; got.Status != score.Updated || !strings.Contains(got.Message, "in place") {
@@ -61,9 +61,9 @@ func testBucketChangesInPlace(t *testing.T, e *env) {
 
 	scratch.Storage = nats.MemoryStorage
 	e.scores[len(e.scores)-1] = scratch
-	code, out := e.run(t)
-	if code != 1 || !strings.Contains(out, "storage") || !strings.Contains(out, "cannot change in place") {
-		t.Errorf("storage change: exit %d, %s", code, out)
+	code, rep = e.run(t)
+	if code != 1 || !strings.Contains(rep.Error, "storage") || !strings.Contains(rep.Error, "cannot change in place") {
+		t.Errorf("storage change: exit %d, %s", code, rep.Error)
 	}
 	if e, err := kv.Get(t.Context(), "keep"); err != nil || e.Revision() != rev {
 		t.Errorf("data lost after the refused change: %v %v", e, err)

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,9 +23,9 @@ func (e *env) setSupercluster(sc supercluster) {
 }
 
 // serverChanges returns the plan's changes to servers.
-func serverChanges(rep report) []score.Change {
+func serverChanges(rep testutil.Report) []score.Change {
 	var out []score.Change
-	for _, c := range rep.changes() {
+	for _, c := range rep.Changes() {
 		if strings.HasPrefix(c.Target, "server/") {
 			out = append(out, c)
 		}
@@ -85,7 +83,7 @@ func testReload(t *testing.T, e *env) {
 	pids := testutil.PIDs(t, e.stateDir)
 	rep = e.apply(t)
 	if rep.Outcomes[0].Status != score.Updated {
-		t.Errorf("supercluster outcome %v", rep.statuses())
+		t.Errorf("supercluster outcome %v", rep.Statuses())
 	}
 	if after := testutil.PIDs(t, e.stateDir); fmt.Sprint(after) != fmt.Sprint(pids) {
 		t.Errorf("a reload restarted servers: %v -> %v", pids, after)
@@ -108,7 +106,7 @@ func testReload(t *testing.T, e *env) {
 		t.Errorf("the new user cannot use its bucket: %v", err)
 	}
 	if code, rep := e.plan(t); code != 0 {
-		t.Errorf("plan after apply: exit %d, changes %v", code, rep.changes())
+		t.Errorf("plan after apply: exit %d, changes %v", code, rep.Changes())
 	}
 }
 
@@ -212,36 +210,12 @@ func testRollingRestart(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acked := map[string]uint64{}
-	var failures int
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			key := fmt.Sprintf("site.a.roll.%d", i)
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-			rev, err := kv.Put(ctx, key, []byte(key))
-			cancel()
-			if err != nil {
-				failures++ // not acknowledged: the writer would retry; it is not a loss
-				continue
-			}
-			acked[key] = rev
-		}
-	}()
+	w := startWriter(t, kv, "site.a.roll")
 	pids := testutil.PIDs(t, e.stateDir)
 	rep = e.apply(t)
-	close(stop)
-	wg.Wait()
+	w.halt()
 	if rep.Outcomes[0].Status != score.Updated {
-		t.Errorf("outcomes %v", rep.statuses())
+		t.Errorf("outcomes %v", rep.Statuses())
 	}
 	after := testutil.PIDs(t, e.stateDir)
 	for name, pid := range pids {
@@ -249,22 +223,16 @@ func testRollingRestart(t *testing.T, e *env) {
 			t.Errorf("server %s: restarted=%v, want %v", name, changed, restarted[name])
 		}
 	}
-	if len(acked) < 50 {
-		t.Fatalf("only %d writes acknowledged during the roll", len(acked))
+	if len(w.acked) < 50 {
+		t.Fatalf("only %d writes acknowledged during the roll", len(w.acked))
 	}
 	reader := e.connect(t, "HARMONY", "agent", e.allURLs())
 	rkv, err := jsOf(t, reader.Conn).KeyValue(t.Context(), DesiredStateBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := 0
-	for key, rev := range acked {
-		got, err := rkv.Get(t.Context(), key)
-		if err != nil || got.Revision() != rev || string(got.Value()) != key {
-			lost++
-		}
-	}
-	t.Logf("rolling restart: %d writes acknowledged, %d not acknowledged (retried), %d lost", len(acked), failures, lost)
+	lost := w.lost(t, rkv)
+	t.Logf("rolling restart: %d writes acknowledged, %d not acknowledged (retried), %d lost", len(w.acked), w.failures, lost)
 	if lost > 0 {
 		t.Errorf("%d acknowledged writes lost", lost)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -63,93 +62,47 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.sc, e.scores = deployment(e.topo, store, superclusterPortBase(t))
+	e.sc, e.scores = deployment(e.topo, store, testutil.PortBase(t, 30, 0, 1000, 2000, 3000))
 	e.sc.Accounts[1].JetStream.MaxFile = testMaxFile
 	e.scores[0] = e.sc
 	t.Cleanup(func() {
 		// t.Context() is already cancelled when cleanups run.
-		if code, out := e.runCtx(context.Background(), "--destroy"); code != 0 {
-			t.Errorf("destroy: exit %d: %s", code, out)
+		if code, rep := e.runCtx(t, context.Background(), "--destroy"); code != 0 {
+			t.Errorf("destroy: exit %d: %s", code, rep.Error)
 		}
 	})
 	return e
 }
 
-// superclusterPortBase finds a base whose 3 sites' port blocks are free.
-func superclusterPortBase(t *testing.T) int {
-	t.Helper()
-	for range 100 {
-		base := testutil.PortBase(t, 30) // client, +2000 and +4000 blocks free
-		ok := true
-		for i := 0; i < 30 && ok; i++ {
-			ok = testutil.Free(base+1000+i) && testutil.Free(base+3000+i)
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no free port range")
-	return 0
-}
-
 // run runs the example's CLI with the env's scores and returns the exit
-// code and the JSON report line.
-func (e *env) run(t *testing.T, args ...string) (int, string) {
+// code and the JSON report.
+func (e *env) run(t *testing.T, args ...string) (int, testutil.Report) {
 	t.Helper()
-	return e.runCtx(t.Context(), args...)
+	return e.runCtx(t, t.Context(), args...)
 }
 
-func (e *env) runCtx(ctx context.Context, args ...string) (int, string) {
-	var stdout, stderr bytes.Buffer
+func (e *env) runCtx(t *testing.T, ctx context.Context, args ...string) (int, testutil.Report) {
+	t.Helper()
 	p := cli.Program[topo]{Topology: e.topo, Scores: e.scores, Summary: func(context.Context) (string, any, error) {
 		c := connection(e.topo, e.sc)
 		return "", c, writeConnection(e.topo, c)
 	}}
-	code := cli.RunProgram(ctx, p, append(args, "--output", "json", "--state-dir", e.stateDir), &stdout, &stderr)
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return code, lines[len(lines)-1] + stderr.String()
+	code, rep, _ := testutil.RunJSON(t, ctx, p, append(args, "--state-dir", e.stateDir)...)
+	return code, rep
 }
 
-func (e *env) apply(t *testing.T) report {
+func (e *env) apply(t *testing.T) testutil.Report {
 	t.Helper()
-	code, out := e.run(t)
-	var rep report
-	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &rep); err != nil || code != 0 {
-		t.Fatalf("apply: exit %d, %v: %s", code, err, out)
+	code, rep := e.run(t)
+	if code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, rep.Error)
 	}
 	return rep
 }
 
-func (e *env) plan(t *testing.T) (int, report) {
+func (e *env) plan(t *testing.T) (int, testutil.Report) {
 	t.Helper()
-	code, out := e.run(t, "--plan")
-	var rep report
-	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &rep); err != nil {
-		t.Fatalf("plan: exit %d, %v: %s", code, err, out)
-	}
-	return code, rep
-}
-
-type report struct {
-	Outcomes []score.Outcome `json:"outcomes"`
-	Plans    []score.Plan    `json:"plans"`
-	Error    string          `json:"error"`
-}
-
-func (r report) statuses() []string {
-	var out []string
-	for _, o := range r.Outcomes {
-		out = append(out, o.Score+"="+string(o.Status))
-	}
-	return out
-}
-
-func (r report) changes() []score.Change {
-	var out []score.Change
-	for _, p := range r.Plans {
-		out = append(out, p.Changes...)
-	}
-	return out
+	return e.run(t, "--plan")
 }
 
 func (e *env) allURLs() []string {
@@ -226,8 +179,8 @@ func TestSupercluster(t *testing.T) {
 	t.Run("bring-up", func(t *testing.T) {
 		rep := e.apply(t)
 		want := []string{"nats.supercluster/harmony=created", "nats.kv/desired-state=created", "nats.kv/status=created"}
-		if !slices.Equal(rep.statuses(), want) {
-			t.Fatalf("outcomes %v", rep.statuses())
+		if !slices.Equal(rep.Statuses(), want) {
+			t.Fatalf("outcomes %v", rep.Statuses())
 		}
 	})
 
@@ -326,7 +279,7 @@ func TestSupercluster(t *testing.T) {
 		pids := testutil.PIDs(t, e.stateDir)
 		times := testutil.ModTimes(t, e.stateDir)
 		rep := e.apply(t)
-		for _, s := range rep.statuses() {
+		for _, s := range rep.Statuses() {
 			if !strings.HasSuffix(s, "=unchanged") {
 				t.Errorf("not unchanged: %s", s)
 			}

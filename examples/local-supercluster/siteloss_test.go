@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,15 +47,9 @@ func TestSiteLossRefusedBeforeAnythingStarts(t *testing.T) {
 			kv := e.scores[1].(nats.KV[topo])
 			tc.edit(&e.sc, &kv)
 			e.scores[0], e.scores[1] = e.sc, kv
-			code, out := e.run(t)
+			code, rep := e.run(t)
 			if code != 1 {
-				t.Fatalf("exit %d, want 1: %s", code, out)
-			}
-			var rep struct {
-				Problems []struct{ Score, Path string } `json:"problems"`
-			}
-			if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &rep); err != nil {
-				t.Fatal(err)
+				t.Fatalf("exit %d, want 1: %s", code, rep.Error)
 			}
 			found := false
 			for _, p := range rep.Problems {
@@ -156,74 +149,6 @@ func (e *env) killSite(t *testing.T, site string) []int {
 	return killed
 }
 
-// writer puts keys without pause, recording each acknowledged revision,
-// until stopped.
-type writer struct {
-	mu        sync.Mutex
-	acked     map[string]uint64
-	order     []string
-	sentTimes []time.Time // when each acknowledged put was sent
-	ackTimes  []time.Time
-	failures  int
-	stop      chan struct{}
-	done      chan struct{}
-	keyPrefix string
-}
-
-func startWriter(t *testing.T, kv jetstream.KeyValue, prefix string) *writer {
-	w := &writer{acked: map[string]uint64{}, stop: make(chan struct{}), done: make(chan struct{}), keyPrefix: prefix}
-	go func() {
-		defer close(w.done)
-		for i := 0; ; i++ {
-			select {
-			case <-w.stop:
-				return
-			default:
-			}
-			key := fmt.Sprintf("%s.%d", prefix, i)
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-			sent := time.Now()
-			rev, err := kv.Put(ctx, key, []byte(key))
-			cancel()
-			w.mu.Lock()
-			if err != nil {
-				w.failures++
-			} else {
-				w.acked[key] = rev
-				w.order = append(w.order, key)
-				w.sentTimes = append(w.sentTimes, sent)
-				w.ackTimes = append(w.ackTimes, time.Now())
-			}
-			w.mu.Unlock()
-			if err != nil {
-				time.Sleep(50 * time.Millisecond) // not acknowledged: retry with a new key
-			}
-		}
-	}()
-	return w
-}
-
-func (w *writer) count() int { w.mu.Lock(); defer w.mu.Unlock(); return len(w.order) }
-
-// ackedAfter counts the puts sent after ts and acknowledged, and returns
-// when the first was acknowledged.
-func (w *writer) ackedAfter(ts time.Time) (int, time.Time) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n, first := 0, time.Time{}
-	for i, at := range w.ackTimes {
-		if w.sentTimes[i].After(ts) {
-			if n == 0 {
-				first = at
-			}
-			n++
-		}
-	}
-	return n, first
-}
-
-func (w *writer) halt() { close(w.stop); <-w.done }
-
 func TestSiteLoss(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills sites of a real supercluster")
@@ -283,13 +208,7 @@ func TestSiteLoss(t *testing.T) {
 			_, first := w.ackedAfter(killedAt)
 			t.Logf("killed site %s (%s): first acknowledged put %v after the kill; %d acknowledged, %d not", site, kind, first.Sub(killedAt).Round(time.Millisecond), len(w.order), w.failures)
 
-			lost := 0
-			for key, rev := range w.acked {
-				got, err := kv.Get(t.Context(), key)
-				if err != nil || got.Revision() != rev {
-					lost++
-				}
-			}
+			lost := w.lost(t, kv)
 			if lost > 0 {
 				t.Errorf("%d of %d acknowledged writes lost", lost, len(w.acked))
 			}
@@ -307,8 +226,8 @@ func TestSiteLoss(t *testing.T) {
 			// nothing else; the restored replica catches up.
 			rep := e.apply(t)
 			want := []string{"nats.supercluster/harmony=updated", "nats.kv/desired-state=unchanged", "nats.kv/status=unchanged"}
-			if !slices.Equal(rep.statuses(), want) {
-				t.Errorf("re-run after the kill: %v, want %v", rep.statuses(), want)
+			if !slices.Equal(rep.Statuses(), want) {
+				t.Errorf("re-run after the kill: %v, want %v", rep.Statuses(), want)
 			}
 			after := testutil.PIDs(t, e.stateDir)
 			for name, pid := range others {

@@ -14,15 +14,19 @@ import (
 	"time"
 )
 
-// PortBase returns a base b such that b+i, b+2000+i and b+4000+i are free
-// on 127.0.0.1 for i < n (the port layout of nats.Cluster).
-func PortBase(t testing.TB, n int) int {
+// PortBase returns a base b such that b+off+i is free on 127.0.0.1 for
+// every offset and i < n. The offsets default to 0, 2000 and 4000 (the
+// port layout of nats.Cluster).
+func PortBase(t testing.TB, n int, offsets ...int) int {
 	t.Helper()
+	if len(offsets) == 0 {
+		offsets = []int{0, 2000, 4000}
+	}
 	for range 200 {
 		base := 20000 + rand.IntN(20000)
 		ok := true
 		for i := 0; i < n && ok; i++ {
-			for _, off := range []int{0, 2000, 4000} {
+			for _, off := range offsets {
 				if !Free(base + off + i) {
 					ok = false
 					break
