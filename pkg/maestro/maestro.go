@@ -144,39 +144,45 @@ func (r *run[T]) execute(parent context.Context) (Report, error) {
 	defer cancel()
 	n := len(r.scores)
 	results := make(chan result, n)
-	var workers errgroup.Group
-	workers.SetLimit(r.m.opts.parallel)
+	// The loop below owns the slots: a score starts only here, after every
+	// result received so far has been handled. So a failure stops the run
+	// before any later score starts, whatever the goroutines' timing.
+	var workers sync.WaitGroup
 	indegree := r.g.indegree // consumed by this run only; graph is per run
 	pending := n
+	running := 0
 	stopped := "" // why no new score starts, once set
-
-	launch := func(i int) {
-		if stopped != "" {
-			r.skip(i, stopped)
-			pending--
-			return
-		}
-		s := r.scores[i]
-		workers.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				results <- result{i: i, out: score.Outcome{Score: s.Name(), Status: score.Skipped, Message: "not started: " + cause(ctx)}}
-				return nil
-			}
-			out, err := r.runOne(ctx, s)
-			results <- result{i: i, out: out, err: err}
-			return nil
-		})
-	}
-	var ready []int
+	var queue []int
 	for i := range r.scores {
 		if indegree[i] == 0 {
-			ready = append(ready, i)
+			queue = append(queue, i)
 		}
 	}
-	for _, i := range ready {
-		launch(i)
-	}
 	for pending > 0 {
+		if stopped == "" && parent.Err() != nil {
+			stopped = "run cancelled"
+		}
+		if stopped != "" {
+			for _, i := range queue {
+				r.skip(i, stopped)
+				pending--
+			}
+			queue = queue[:0]
+		}
+		for running < r.m.opts.parallel && len(queue) > 0 {
+			i := queue[0]
+			queue = queue[1:]
+			running++
+			workers.Add(1)
+			go func(s score.Score[T]) {
+				defer workers.Done()
+				out, err := r.runOne(ctx, s)
+				results <- result{i: i, out: out, err: err}
+			}(r.scores[i])
+		}
+		if running == 0 {
+			break // nothing left that can start; the rest is settled below
+		}
 		var res result
 		select {
 		case res = <-results:
@@ -186,6 +192,7 @@ func (r *run[T]) execute(parent context.Context) (Report, error) {
 			}
 			res = <-results // running Interprets see ctx cancelled and return
 		}
+		running--
 		pending--
 		r.settled[res.i] = true
 		r.outcomes[res.i] = res.out
@@ -196,7 +203,7 @@ func (r *run[T]) execute(parent context.Context) (Report, error) {
 			for _, d := range r.g.dependents[res.i] {
 				indegree[d]--
 				if indegree[d] == 0 && !r.settled[d] {
-					launch(d)
+					queue = append(queue, d)
 				}
 			}
 			continue
@@ -207,7 +214,7 @@ func (r *run[T]) execute(parent context.Context) (Report, error) {
 		}
 		pending -= r.skipDependents(res.i)
 	}
-	_ = workers.Wait()
+	workers.Wait()
 	// Anything never reached (its dependencies were skipped by a stop) is
 	// already settled; make sure every outcome carries its score name.
 	for i := range r.outcomes {
@@ -223,13 +230,6 @@ func (r *run[T]) execute(parent context.Context) (Report, error) {
 		return rep, fmt.Errorf("%w: %w", ErrFailed, errors.Join(r.errs...))
 	}
 	return rep, nil
-}
-
-func cause(ctx context.Context) string {
-	if c := context.Cause(ctx); c != nil {
-		return c.Error()
-	}
-	return "cancelled"
 }
 
 // skip marks i Skipped and reports it as finished.
