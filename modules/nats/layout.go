@@ -105,15 +105,20 @@ func siteLossProblems(l *Layout, replicas int, p *Placement) score.ErrorList {
 		}
 		candidates = tagged
 	}
-	sites := map[string]bool{}
-	for _, s := range candidates {
-		sites[s.Site] = true
-	}
-	if len(sites) < max(replicas, 3) {
-		errs = append(errs, score.Invalid("placement.cluster", fmt.Sprintf("cluster %q has JetStream servers on %d site(s) (%s): %d replicas cannot each sit on a different site", p.Cluster, len(sites), strings.Join(sortedKeys(sites), ", "), max(replicas, 3))))
-	}
 	if l.UniqueTag == "" {
 		errs = append(errs, score.Invalid("layout.uniqueTag", "without a unique tag the server may put two replicas on one site"))
+		return errs
+	}
+	// The server places a replica only on a server carrying a tag with
+	// the unique prefix, one per distinct value.
+	sites := map[string]bool{}
+	for _, s := range candidates {
+		if slices.ContainsFunc(s.Tags, func(t string) bool { return strings.HasPrefix(t, l.UniqueTag) }) {
+			sites[s.Site] = true
+		}
+	}
+	if len(sites) < max(replicas, 3) {
+		errs = append(errs, score.Invalid("placement.cluster", fmt.Sprintf("cluster %q has JetStream servers tagged %q on %d site(s) (%s): %d replicas cannot each sit on a different site", p.Cluster, l.UniqueTag+"<site>", len(sites), strings.Join(sortedKeys(sites), ", "), max(replicas, 3))))
 	}
 	return errs
 }

@@ -78,3 +78,32 @@ func TestSiteLossValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestUniqueTagIsTheSiteTag: servers carry the stretched cluster's unique
+// tag, whatever its prefix, since the server places replicas only on
+// servers that have it; a layout whose servers lack it is refused.
+func TestUniqueTagIsTheSiteTag(t *testing.T) {
+	sc := threeSites()
+	sc.Stretched.UniqueTag = "zone:"
+	l := sc.Layout()
+	if l.UniqueTag != "zone:" || len(l.Servers) != 3 {
+		t.Fatalf("layout %+v", l)
+	}
+	for _, s := range l.Servers {
+		if !slices.Contains(s.Tags, "zone:"+s.Site) {
+			t.Errorf("server %s has tags %v, want zone:%s", s.Name, s.Tags, s.Site)
+		}
+	}
+	kv := nats.StretchedKV(sc, "desired", "HARMONY", "admin")
+	if err := kv.Validate(); err != nil {
+		t.Fatalf("custom unique tag: %v", err)
+	}
+	kv.Layout.UniqueTag = "rack:" // no server carries it
+	var got []string
+	for _, fe := range score.FieldErrors(kv.Validate()) {
+		got = append(got, fe.Path)
+	}
+	if !slices.Contains(got, "placement.cluster") {
+		t.Fatalf("servers without the unique tag: want placement.cluster refused, got %v", kv.Validate())
+	}
+}

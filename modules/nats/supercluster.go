@@ -37,7 +37,8 @@ const (
 
 // Supercluster is a multi-site NATS deployment (ADR-0003): one cluster per
 // site, plus one cluster stretched across the sites (one JetStream server
-// per site, tagged "site:<name>", with unique_tag "site:") that holds the
+// per site, tagged with the unique tag and the site's name, "site:<name>" by
+// default) that holds the
 // HARMONY data, all joined by gateways. Accounts and NKey users are rendered
 // identically on every server; user seeds come from Secrets, and configs
 // hold public keys only.
@@ -247,7 +248,7 @@ func (s Supercluster[T]) members() []member {
 			out = append(out, member{
 				name: site.Name + "-" + strconv.Itoa(j), site: site.Name, cluster: site.Name,
 				index: 10*i + j, jetStream: site.JetStream,
-				tags: append([]string{"site:" + site.Name}, site.Tags...),
+				tags: append([]string{s.uniqueTag() + site.Name}, site.Tags...),
 			})
 		}
 	}
@@ -257,7 +258,7 @@ func (s Supercluster[T]) members() []member {
 			out = append(out, member{
 				name: s.stretchedName() + "-" + site.Name, site: site.Name, cluster: s.stretchedName(),
 				index: 10*i + maxSiteServers, jetStream: &js,
-				tags: []string{"site:" + site.Name},
+				tags: []string{s.uniqueTag() + site.Name},
 			})
 		}
 	}
