@@ -67,7 +67,7 @@ func Default(ctx context.Context, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	s := newStore(o)
+	s := &Store{options: o}
 	if len(o.backends) > 0 {
 		return s, nil
 	}

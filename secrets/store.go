@@ -19,11 +19,7 @@ import (
 // writes to the first backend that is not read-only. A Store is safe for
 // concurrent use; prompts are asked one at a time.
 type Store struct {
-	backends []Backend
-	tty      *os.File
-	notices  io.Writer
-	logger   *slog.Logger
-
+	options
 	promptMu sync.Mutex
 }
 
@@ -116,11 +112,7 @@ func New(opts ...Option) (*Store, error) {
 	if len(o.backends) == 0 {
 		return nil, fmt.Errorf("secrets: %w: New needs WithBackends", ErrInvalidOption)
 	}
-	return newStore(o), nil
-}
-
-func newStore(o options) *Store {
-	return &Store{backends: o.backends, tty: o.tty, notices: o.notices, logger: o.logger}
+	return &Store{options: o}, nil
 }
 
 // Backends returns the store's backends in the order they are asked.

@@ -136,20 +136,28 @@ func (c Cluster[T]) Validate() error {
 		}
 	}
 	if js := c.JetStream; js != nil {
-		errs = append(errs, limit("jetstream.maxMemory", js.MaxMemory)...)
-		errs = append(errs, limit("jetstream.maxFile", js.MaxFile)...)
+		errs = append(errs, limits("jetstream", js.MaxMemory, js.MaxFile)...)
 	}
 	return errs.Err()
 }
 
-func limit(path string, v int64) score.ErrorList {
-	switch {
-	case v < 0:
-		return score.ErrorList{score.Invalid(path, "must not be negative")}
-	case v == 0:
-		return score.ErrorList{score.Required(path, "set an explicit limit in bytes (without one a server claims most of the machine)")}
+// limits checks the JetStream memory and file limits of the block at path:
+// both must be set explicitly (without them a server claims most of the
+// machine) and not negative.
+func limits(path string, maxMemory, maxFile int64) score.ErrorList {
+	var errs score.ErrorList
+	for _, l := range []struct {
+		field string
+		v     int64
+	}{{"maxMemory", maxMemory}, {"maxFile", maxFile}} {
+		switch {
+		case l.v < 0:
+			errs = append(errs, score.Invalid(path+"."+l.field, "must not be negative"))
+		case l.v == 0:
+			errs = append(errs, score.Required(path+"."+l.field, "set an explicit limit in bytes (without one a server claims most of the machine)"))
+		}
 	}
-	return nil
+	return errs
 }
 
 // ports returns server i's ports, named by their JSON field.

@@ -3,7 +3,7 @@ package nats
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -93,9 +93,7 @@ func Render(cfg ServerConfig) []byte {
 		w.kv("http", quote(hostPort(cfg.Host, cfg.MonitorPort)))
 	}
 	if len(cfg.Tags) > 0 {
-		tags := append([]string(nil), cfg.Tags...)
-		sort.Strings(tags)
-		w.kv("server_tags", list(tags))
+		w.kv("server_tags", list(sorted(cfg.Tags)))
 	}
 	if js := cfg.JetStream; js != nil {
 		w.open("jetstream")
@@ -111,9 +109,7 @@ func Render(cfg ServerConfig) []byte {
 		w.open("cluster")
 		w.kv("name", quote(c.Name))
 		w.kv("listen", quote(hostPort(c.Host, c.Port)))
-		routes := make([]string, len(c.Routes))
-		copy(routes, c.Routes)
-		w.kv("routes", list(routes))
+		w.kv("routes", list(c.Routes))
 		w.close()
 	}
 	if g := cfg.Gateway; g != nil {
@@ -150,10 +146,8 @@ func Render(cfg ServerConfig) []byte {
 			if a.Name == cfg.SystemAccount && jsAccounts {
 				w.kv("exports", "[{service: "+quote(jsAPISubjects)+"}]")
 			}
-			if a.JetStream != nil {
-				w.kv("imports", "[{service: {account: "+quote(cfg.SystemAccount)+", subject: "+quote(jsAPISubjects)+"}, share: true}]")
-			}
 			if js := a.JetStream; js != nil {
+				w.kv("imports", "[{service: {account: "+quote(cfg.SystemAccount)+", subject: "+quote(jsAPISubjects)+"}, share: true}]")
 				w.open("jetstream")
 				w.kv("max_memory", strconv.FormatInt(js.MaxMemory, 10))
 				w.kv("max_file", strconv.FormatInt(js.MaxFile, 10))
@@ -246,8 +240,4 @@ func renderPermissions(p *Permissions) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func sorted(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	return out
-}
+func sorted(in []string) []string { return slices.Sorted(slices.Values(in)) }

@@ -167,8 +167,7 @@ func (s Supercluster[T]) Validate() error {
 			errs = append(errs, score.Invalid(p+".servers", fmt.Sprintf("must be between 1 and %d", maxSiteServers)))
 		}
 		if js := site.JetStream; js != nil {
-			errs = append(errs, limit(p+".jetstream.maxMemory", js.MaxMemory)...)
-			errs = append(errs, limit(p+".jetstream.maxFile", js.MaxFile)...)
+			errs = append(errs, limits(p+".jetstream", js.MaxMemory, js.MaxFile)...)
 			if site.servers() < 3 {
 				errs = append(errs, score.Invalid(p+".jetstream", "a site cluster with JetStream needs at least 3 servers (a lone clustered JetStream server cannot start)"))
 			}
@@ -180,8 +179,7 @@ func (s Supercluster[T]) Validate() error {
 		if fe := checkName("stretched.name", st.Name, "the stretched cluster"); st.Name != "" && fe != nil {
 			errs = append(errs, fe)
 		}
-		errs = append(errs, limit("stretched.jetstream.maxMemory", st.JetStream.MaxMemory)...)
-		errs = append(errs, limit("stretched.jetstream.maxFile", st.JetStream.MaxFile)...)
+		errs = append(errs, limits("stretched.jetstream", st.JetStream.MaxMemory, st.JetStream.MaxFile)...)
 	}
 	errs = append(errs, s.validateAccounts()...)
 	if s.Secrets == nil {
@@ -202,8 +200,7 @@ func (s Supercluster[T]) validateAccounts() score.ErrorList {
 			if a.Name == s.systemAccount() {
 				errs = append(errs, score.Forbidden(p+".jetstream", "the system account must not have JetStream"))
 			}
-			errs = append(errs, limit(p+".jetstream.maxMemory", js.MaxMemory)...)
-			errs = append(errs, limit(p+".jetstream.maxFile", js.MaxFile)...)
+			errs = append(errs, limits(p+".jetstream", js.MaxMemory, js.MaxFile)...)
 			if js.MaxStreams < 0 {
 				errs = append(errs, score.Invalid(p+".jetstream.maxStreams", "must not be negative"))
 			}

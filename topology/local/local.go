@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -74,7 +73,7 @@ func New(deployment string, opts ...Option) (*Local, error) {
 	}
 	l := &Local{
 		name:     deployment,
-		logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger:   slog.New(slog.DiscardHandler),
 		host:     "127.0.0.1",
 		children: map[int]*child{},
 	}
