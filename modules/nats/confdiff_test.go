@@ -554,3 +554,34 @@ func TestDiffAuthFromConfigs(t *testing.T) {
 		t.Errorf("DiffAuth(live, live) = %v, want nil", got)
 	}
 }
+
+// TestDiffConfig covers what a plan shows for one server: a user dropped
+// from the live config is named (reload), a broken live config restarts,
+// and a broken desired config is refused.
+func TestDiffConfig(t *testing.T) {
+	k := newCDKeys(t)
+	desired := []byte(k.config(cdBase))
+	names := map[string]string{k.agent: "agent"}
+
+	live := []byte(edit(t, k.config(cdBase), "      {nkey: \""+k.agent+"\", permissions: {publish: {allow: [\"$KV.desired.>\"]}, subscribe: {allow: [\"_INBOX.>\"]}}}\n", ""))
+	d, err := diffConfig(live, desired, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Restart || len(d.Changes) != 1 || d.Changes[0].Field != "accounts.HARMONY.users.agent" || d.Changes[0].From != "absent" || d.Changes[0].To != "present" {
+		t.Errorf("dropped user: %+v", d)
+	}
+
+	if d, err := diffConfig(desired, desired, names); err != nil || d.Restart || len(d.Changes) != 0 {
+		t.Errorf("same config: %+v, %v", d, err)
+	}
+
+	d, err = diffConfig([]byte("listen: {{{"), desired, names)
+	if err != nil || !d.Restart || len(d.Changes) != 1 || !strings.Contains(d.Changes[0].Detail, "does not parse") {
+		t.Errorf("broken live config: %+v, %v", d, err)
+	}
+
+	if _, err := diffConfig(desired, []byte("listen: {{{"), names); !errors.Is(err, ErrInvalidServerConfig) {
+		t.Errorf("broken desired config: want ErrInvalidServerConfig, got %v", err)
+	}
+}

@@ -10,26 +10,27 @@ import (
 )
 
 // diffConfig explains how a server takes desired in place of live: restart
-// or reload (ClassifyChange), with each account and user difference named
+// or reload (the rules of ClassifyChange), with each account and user difference named
 // (DiffAuth; names maps public keys to "account/user") and every other
 // differing setting listed. A live config that does not parse (edited by
 // hand) is replaced with a restart.
 func diffConfig(live, desired []byte, names map[string]string) (topology.ConfigDiff, error) {
-	cc, err := ClassifyChange(live, desired)
-	if errors.Is(err, ErrInvalidServerConfig) {
-		if _, derr := ClassifyChange(desired, desired); derr != nil {
-			return topology.ConfigDiff{}, fmt.Errorf("rendered config: %w", derr) // our own bug: refuse
-		}
+	n, err := parseServerConfig(desired)
+	if err != nil {
+		return topology.ConfigDiff{}, fmt.Errorf("rendered config: %w", err) // our own bug: refuse
+	}
+	o, err := parseServerConfig(live)
+	if err != nil {
 		return topology.ConfigDiff{Restart: true, Changes: []score.Change{{Field: "config",
 			Detail: "the server's config file does not parse (edited by hand?): " + err.Error()}}}, nil
 	}
-	if err != nil {
-		return topology.ConfigDiff{}, err
-	}
+	var differ optionsDiffer
+	differ.compare(o, n)
+	cc := differ.result()
 	d := topology.ConfigDiff{Restart: cc.Restart}
 	if slices.Contains(cc.Fields, "accounts") || slices.Contains(cc.Fields, "system_account") {
-		la, lerr := ParseAuth(live)
-		da, derr := ParseAuth(desired)
+		la, lerr := authStateOf(o.opts)
+		da, derr := authStateOf(n.opts)
 		if err := errors.Join(lerr, derr); err != nil {
 			return topology.ConfigDiff{}, err
 		}
