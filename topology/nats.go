@@ -14,6 +14,11 @@ type NatsServers interface {
 	// its peers and clients reach it on and the directory it stores
 	// JetStream data in. The config renderer needs both. It does no I/O.
 	NatsPlacement(server string) NatsPlacement
+	// CheckNatsPorts reports, as a *PortsInUseError, every port the group's
+	// servers need that another process holds (a port its own running
+	// server holds is fine). It reads only and compares no config, so a
+	// score's Preflight can call it cheaply before anything is planned.
+	CheckNatsPorts(ctx context.Context, group string, servers []NatsServer) error
 	// PlanNatsServers reports what ApplyNatsServers would change for the
 	// server group, reading only. A port the group needs that another
 	// process holds comes back as a *PortsInUseError.

@@ -256,8 +256,7 @@ func (ci clusterInterpret[T]) group() string { return ci.c.Name() }
 // Preflight reports ports of the cluster held by another process, each
 // naming the server's port field.
 func (ci clusterInterpret[T]) Preflight(ctx context.Context, _ *inventory.Inventory, t T) error {
-	_, err := t.PlanNatsServers(ctx, ci.group(), ci.c.servers(t))
-	return ci.fieldErrors(err)
+	return ci.fieldErrors(t.CheckNatsPorts(ctx, ci.group(), ci.c.servers(t)))
 }
 
 // fieldErrors turns a *topology.PortsInUseError into field errors.

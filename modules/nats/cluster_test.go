@@ -75,7 +75,7 @@ func TestCapabilityCheckIsCompileTime(t *testing.T) {
 		t.Fatalf("compiler error does not say 'does not satisfy':\n%s", msg)
 	}
 	m := regexp.MustCompile(`missing method (\w+)`).FindStringSubmatch(msg)
-	if m == nil || !slices.Contains([]string{"ApplyNatsServers", "NatsPlacement", "PlanNatsServers"}, m[1]) {
+	if m == nil || !slices.Contains([]string{"ApplyNatsServers", "CheckNatsPorts", "NatsPlacement", "PlanNatsServers"}, m[1]) {
 		t.Fatalf("compiler error does not name a NatsServers method:\n%s", msg)
 	}
 }

@@ -76,14 +76,32 @@ func (l *Local) classify(ctx context.Context, servers []topology.NatsServer, gs 
 	return out, nil
 }
 
+// readChecked reads the group's state and refuses it when another process
+// holds a port the group needs.
+func (l *Local) readChecked(group string, servers []topology.NatsServer) (groupState, error) {
+	gs := l.readGroup(group, servers)
+	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
+		return gs, &topology.PortsInUseError{Conflicts: c}
+	}
+	return gs, nil
+}
+
+// CheckNatsPorts reports the ports of the group held by other processes.
+func (l *Local) CheckNatsPorts(ctx context.Context, group string, servers []topology.NatsServer) error {
+	if _, err := l.readChecked(group, servers); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
 // PlanNatsServers reports, reading only, what ApplyNatsServers would do:
 // create (start) a server that is not running, reload or restart one whose
 // config differs (each difference named), delete one of the group no longer
 // listed.
 func (l *Local) PlanNatsServers(ctx context.Context, group string, servers []topology.NatsServer) ([]score.Change, error) {
-	gs := l.readGroup(group, servers)
-	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
-		return nil, &topology.PortsInUseError{Conflicts: c}
+	gs, err := l.readChecked(group, servers)
+	if err != nil {
+		return nil, err
 	}
 	cs, err := l.classify(ctx, servers, gs)
 	if err != nil {
@@ -127,9 +145,9 @@ func (l *Local) PlanNatsServers(ctx context.Context, group string, servers []top
 // process.
 func (l *Local) ApplyNatsServers(ctx context.Context, group string, servers []topology.NatsServer) (topology.NatsResult, error) {
 	var res topology.NatsResult
-	gs := l.readGroup(group, servers)
-	if c := l.conflicts(servers, gs.procs); len(c) > 0 {
-		return res, score.Permanent(&topology.PortsInUseError{Conflicts: c})
+	gs, err := l.readChecked(group, servers)
+	if err != nil {
+		return res, score.Permanent(err)
 	}
 	cs, err := l.classify(ctx, servers, gs)
 	if err != nil {
