@@ -4,7 +4,8 @@
 //
 // # Room and imports
 //
-// secrets is a leaf: it imports no other harmony package, so any layer
+// secrets is a leaf: it imports no other harmony package (only the
+// internal/atomicfile helper), so any layer
 // (scores, modules, topologies, the CLI) may use it. Its dependencies are
 // 99designs/keyring (OS keyrings and the encrypted file), invopop/jsonschema
 // (schemas for prompts and validation), nats-io/nkeys (seed generation) and

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+
+	"github.com/harmony-go/harmony/internal/atomicfile"
 )
 
 // plainFile keeps each secret as <dir>/<name>.json, readable only by its
@@ -60,32 +63,11 @@ func (p *plainFile) Load(_ context.Context, name Name) ([]byte, error) {
 	return data, nil
 }
 
-func (p *plainFile) Save(_ context.Context, name Name, data []byte) (err error) {
+func (p *plainFile) Save(_ context.Context, name Name, data []byte) error {
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(p.dir, "."+string(name)+".*.tmp") // CreateTemp uses mode 0600
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, os.Remove(tmp.Name()))
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return errors.Join(fmt.Errorf("writing %s: %w", tmp.Name(), err), tmp.Close())
-	}
-	if err := tmp.Sync(); err != nil {
-		return errors.Join(fmt.Errorf("writing %s: %w", tmp.Name(), err), tmp.Close())
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), p.path(name)); err != nil {
-		return err
-	}
-	return nil
+	return atomicfile.Write(p.path(name), bytes.NewReader(data), 0o600)
 }
 
 // checkPrivate refuses a secret file that group or others can access, as

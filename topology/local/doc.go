@@ -20,6 +20,6 @@
 //	servers/<name>/server.log      the server's log
 //	servers/<name>/jetstream/      JetStream store
 //
-// It may import topology, pkg/score and the nats-server package (for the
-// hidden subcommand); it imports no module.
+// It may import topology, pkg/score, internal/atomicfile and the
+// nats-server package (for the hidden subcommand); it imports no module.
 package local

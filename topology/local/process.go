@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/harmony-go/harmony/internal/atomicfile"
 	"github.com/harmony-go/harmony/pkg/score"
 	"github.com/harmony-go/harmony/topology"
 )
@@ -217,8 +218,8 @@ func fileHash(path string) ([32]byte, error) {
 	return sum, nil
 }
 
-// copyExecutable writes src to dst through a temporary file and a rename,
-// so a server running the old copy is never disturbed.
+// copyExecutable writes src to dst atomically, so a server running the
+// old copy is never disturbed.
 func copyExecutable(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -228,24 +229,7 @@ func copyExecutable(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".harmony-nats-server-*")
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(tmp, in)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o755)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.Write(dst, in, 0o755)
 }
 
 // writeIfChanged writes data to path (atomically) unless it already holds
@@ -254,12 +238,7 @@ func writeIfChanged(path string, data []byte, perm os.FileMode) (bool, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, perm); err != nil {
-		return false, err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, bytes.NewReader(data), perm); err != nil {
 		return false, err
 	}
 	return true, nil
